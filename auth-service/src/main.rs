@@ -1,0 +1,84 @@
+//! The auth-service binary: `serve` (the default) runs the gRPC server; the
+//! other subcommands are for operators.
+
+use std::io::BufRead as _;
+
+use anyhow::Context;
+use auth_service::{admin, config::Config, keys, state::AppState};
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Job-search tracker auth-service (the token authority)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the gRPC server (the default).
+    Serve,
+    /// Create a staff user. The password is read from AUTH_ADMIN_PASSWORD or,
+    /// if unset, from the first line of stdin; never from the command line.
+    CreateStaffUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: String,
+    },
+    /// Delete expired sessions, refresh tokens and throttle records now.
+    FlushExpired,
+    /// Print a new Ed25519 private key (PKCS#8 PEM) for AUTH_SIGNING_KEY.
+    GenerateSigningKey,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Some(Command::GenerateSigningKey) = cli.command {
+        print!("{}", keys::generate_pem()?);
+        return Ok(());
+    }
+    let config = Config::from_env()?;
+    shared::telemetry::init(config.log_format().into(), "info,sqlx=warn");
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve | Command::GenerateSigningKey => serve(config).await,
+        Command::CreateStaffUser { username, email } => {
+            let state = AppState::build(config).await?;
+            let user =
+                admin::create_staff_user(&state, &username, &email, admin_password()?).await?;
+            println!("created staff user {} ({})", user.username, user.id);
+            Ok(())
+        }
+        Command::FlushExpired => {
+            let purged = admin::flush_expired(&AppState::build(config).await?).await?;
+            println!("{purged:?}");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.listen_addr)
+        .await
+        .with_context(|| format!("AUTH_LISTEN_ADDR: cannot bind {}", config.listen_addr))?;
+    let state = AppState::build(config).await?;
+    tracing::info!(addr = %listener.local_addr()?, "auth-service listening");
+    auth_service::run(listener, state, shared::shutdown::signal()).await
+}
+
+fn admin_password() -> anyhow::Result<SecretString> {
+    if let Ok(password) = std::env::var("AUTH_ADMIN_PASSWORD") {
+        return Ok(password.into());
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from stdin")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned().into())
+}

@@ -1,0 +1,174 @@
+//! Argon2id password hashing, off the async workers and bounded.
+//!
+//! Hashing costs tens of milliseconds of CPU and ~19 MiB by design. It runs on
+//! tokio's blocking pool, behind a semaphore sized to the CPUs, so a login
+//! storm queues for hashing instead of starving every other RPC (and memory).
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use argon2::{
+    Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier as _, Version,
+    password_hash::SaltString,
+};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::Semaphore;
+
+use crate::error::Result;
+
+/// Hashes and verifies passwords with argon2id.
+#[derive(Clone)]
+pub struct PasswordHasher {
+    params: Params,
+    permits: Arc<Semaphore>,
+    /// Verified against when the account does not exist, so that an unknown
+    /// username costs the same time as a wrong password.
+    dummy_hash: Arc<str>,
+}
+
+impl std::fmt::Debug for PasswordHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordHasher")
+            .field("params", &self.params)
+            .field("available_permits", &self.permits.available_permits())
+            .finish_non_exhaustive()
+    }
+}
+
+impl PasswordHasher {
+    /// A hasher with the given argon2id parameters and at most `concurrency`
+    /// hashes at once.
+    pub fn new(
+        memory_kib: u32,
+        iterations: u32,
+        parallelism: u32,
+        concurrency: usize,
+    ) -> anyhow::Result<Self> {
+        let params = Params::new(memory_kib, iterations, parallelism, None)
+            .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
+        let dummy_hash = hash_blocking(&params, "dummy password never matched")?.into();
+        Ok(Self {
+            params,
+            permits: Arc::new(Semaphore::new(concurrency)),
+            dummy_hash,
+        })
+    }
+
+    /// Hashes a password into a PHC string (`$argon2id$v=19$m=...`).
+    pub async fn hash(&self, password: SecretString) -> Result<String> {
+        let params = self.params.clone();
+        self.run(move || hash_blocking(&params, password.expose_secret()))
+            .await
+    }
+
+    /// Checks `password` against `hash`; with no hash (unknown account) it
+    /// spends the same effort on the dummy hash and returns `false`.
+    pub async fn verify(&self, password: SecretString, hash: Option<String>) -> Result<bool> {
+        let known = hash.is_some();
+        let hash = hash.unwrap_or_else(|| self.dummy_hash.to_string());
+        let matches = self
+            .run(move || verify_blocking(&hash, password.expose_secret()))
+            .await?;
+        Ok(known && matches)
+    }
+
+    /// Whether `hash` was made with other parameters than the configured ones
+    /// (and should be replaced on the next successful login).
+    pub fn needs_rehash(&self, hash: &str) -> bool {
+        match PasswordHash::new(hash).and_then(|h| Params::try_from(&h)) {
+            Ok(params) => {
+                params.m_cost() != self.params.m_cost()
+                    || params.t_cost() != self.params.t_cost()
+                    || params.p_cost() != self.params.p_cost()
+            }
+            Err(_) => true,
+        }
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .context("hashing semaphore closed")?;
+        let result = tokio::task::spawn_blocking(work)
+            .await
+            .context("hashing task failed")?;
+        Ok(result?)
+    }
+}
+
+fn argon2(params: &Params) -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
+}
+
+fn hash_blocking(params: &Params, password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    let hash = argon2(params)
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
+    Ok(hash.to_string())
+}
+
+fn verify_blocking(hash: &str, password: &str) -> anyhow::Result<bool> {
+    let parsed =
+        PasswordHash::new(hash).map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
+    // The parameters come from the stored hash, so old hashes keep verifying
+    // after the configured cost changes.
+    match Argon2::default().verify_password(password.as_bytes(), &parsed) {
+        Ok(()) => Ok(true),
+        Err(argon2::password_hash::Error::Password) => Ok(false),
+        Err(e) => Err(anyhow::anyhow!("verification failed: {e}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hasher() -> PasswordHasher {
+        PasswordHasher::new(1024, 1, 1, 2).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_hash_verifies_only_its_password() {
+        let hasher = hasher();
+        let hash = hasher.hash("correct horse".into()).await.unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(
+            hasher
+                .verify("correct horse".into(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hasher
+                .verify("wrong horse".into(), Some(hash))
+                .await
+                .unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unknown_account_never_verifies() {
+        let hasher = hasher();
+        assert!(
+            !hasher
+                .verify("dummy password never matched".into(), None)
+                .await
+                .unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn hashes_with_other_parameters_need_rehashing() {
+        let weak = hasher();
+        let hash = weak.hash("pw".into()).await.unwrap();
+        assert!(!weak.needs_rehash(&hash));
+        let strong = PasswordHasher::new(2048, 2, 1, 2).unwrap();
+        assert!(strong.needs_rehash(&hash));
+    }
+}

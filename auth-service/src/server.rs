@@ -1,0 +1,98 @@
+//! Assembles the server: health, reflection (v1 and v1alpha, so grpcurl 1.8
+//! works), grpc-web, the AuthService, and the background purge; then serves
+//! until shutdown, draining in-flight calls under a deadline.
+
+use std::{future::Future, time::Duration};
+
+use anyhow::Context;
+use shared::proto::{
+    FILE_DESCRIPTOR_SET, jobsearch::auth::v1::auth_service_server::AuthServiceServer,
+};
+use tokio::{net::TcpListener, sync::watch};
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::transport::Server;
+
+use crate::{db, grpc::AuthApi, service::now, state::AppState};
+
+/// Largest request accepted, in bytes: auth messages are small, so anything
+/// bigger is a mistake or an attack.
+const MAX_REQUEST_BYTES: usize = 64 * 1024;
+
+/// Serves until `shutdown` resolves, then stops accepting calls, lets
+/// in-flight ones finish (up to `AUTH_SHUTDOWN_GRACE_SECS`) and closes the pool.
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health.set_serving::<AuthServiceServer<AuthApi>>().await;
+    let reflection_v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()
+        .context("reflection v1")?;
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()
+        .context("reflection v1alpha")?;
+    let api = AuthServiceServer::new(AuthApi::new(state.clone()))
+        .max_decoding_message_size(MAX_REQUEST_BYTES);
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let purge = tokio::spawn(purge_periodically(state.clone(), stop_rx.clone()));
+    let grace = Duration::from_secs(state.config.shutdown_grace_secs);
+    let signal = async move {
+        shutdown.await;
+        health.set_not_serving::<AuthServiceServer<AuthApi>>().await;
+        let _ = stop_tx.send(true);
+    };
+    let serve = Server::builder()
+        .accept_http1(true)
+        .layer(tonic_web::GrpcWebLayer::new())
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(api)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
+    tokio::pin!(serve);
+    let mut stopping = stop_rx;
+    tokio::select! {
+        result = &mut serve => result.context("server")?,
+        () = async { let _ = stopping.wait_for(|s| *s).await; tokio::time::sleep(grace).await } => {
+            tracing::warn!(grace_secs = grace.as_secs(), "calls still running after the grace period; closing");
+        }
+    }
+    purge.abort();
+    state.db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Deletes expired sessions, tokens and throttle records every
+/// `AUTH_PURGE_INTERVAL_SECS` (every replica does; the deletes are idempotent).
+async fn purge_periodically(state: AppState, mut stop: watch::Receiver<bool>) {
+    let mut interval = tokio::time::interval(Duration::from_secs(state.config.purge_interval_secs));
+    loop {
+        tokio::select! {
+            _ = interval.tick() => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+        match purge_once(&state).await {
+            Ok(purged) => tracing::debug!(?purged, "purged expired records"),
+            Err(error) => tracing::warn!(%error, "purge failed; will retry"),
+        }
+    }
+}
+
+/// One purge pass with the configured retention.
+pub(crate) async fn purge_once(state: &AppState) -> sqlx::Result<db::purge::Purged> {
+    let now = now();
+    let config = &state.config;
+    // Revoked sessions are kept while their access tokens could still be
+    // presented, so an audit can tell "revoked" from "never existed".
+    let revoked_before = now - i64::try_from(config.access_token_ttl_secs).unwrap_or(0);
+    let forget_before = now - i64::try_from(config.login_lockout_max_secs).unwrap_or(0);
+    db::purge::purge(&state.db, now, revoked_before, forget_before).await
+}

@@ -1,0 +1,35 @@
+//! What both services truly share: the generated protobuf code, access-token
+//! claims and their verification, telemetry set-up and the shutdown signal.
+
+#![forbid(unsafe_code)]
+
+pub mod shutdown;
+pub mod telemetry;
+pub mod token;
+
+/// Generated protobuf and gRPC code, one module per protobuf package.
+pub mod proto {
+    /// `jobsearch.*` packages.
+    pub mod jobsearch {
+        /// `jobsearch.auth.*` packages.
+        pub mod auth {
+            /// `jobsearch.auth.v1`: the auth-service contract.
+            #[allow(missing_docs, clippy::all, clippy::pedantic)]
+            pub mod v1 {
+                tonic::include_proto!("jobsearch.auth.v1");
+            }
+        }
+    }
+
+    /// Encoded `FileDescriptorSet` of every contract, served by server reflection.
+    pub const FILE_DESCRIPTOR_SET: &[u8] =
+        include_bytes!(concat!(env!("OUT_DIR"), "/jobsearch_descriptor.bin"));
+}
+
+/// Converts Unix seconds into a protobuf timestamp.
+pub fn timestamp(unix_seconds: i64) -> prost_types::Timestamp {
+    prost_types::Timestamp {
+        seconds: unix_seconds,
+        nanos: 0,
+    }
+}

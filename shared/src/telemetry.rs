@@ -1,0 +1,25 @@
+//! Logging set-up. Human-readable lines in development, one JSON object per
+//! line in production (what CloudWatch Logs Insights queries best).
+
+use tracing_subscriber::{EnvFilter, fmt};
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Coloured, multi-field lines for a terminal.
+    Pretty,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Installs the global subscriber. `RUST_LOG` overrides the default filter.
+/// Calling it twice is harmless (tests start many servers in one process).
+pub fn init(format: LogFormat, default_filter: &str) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
+    let builder = fmt().with_env_filter(filter).with_target(true);
+    let _ = match format {
+        LogFormat::Pretty => builder.try_init(),
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+    };
+}
