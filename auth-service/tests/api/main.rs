@@ -1,0 +1,9 @@
+//! Integration tests of the auth-service: a real server on a real port per
+//! test, called through the generated client.
+
+mod accounts;
+mod forged_tokens;
+mod helpers;
+mod login;
+mod profile;
+mod sessions;
