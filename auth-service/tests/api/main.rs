@@ -1,6 +1,9 @@
 //! Integration tests of the auth-service: a real server on a real port per
 //! test, called through the generated client.
 
+// Panicking on an unexpected value is how a test fails.
+#![allow(clippy::unwrap_used)]
+
 mod accounts;
 mod forged_tokens;
 mod helpers;
