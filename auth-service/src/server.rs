@@ -9,8 +9,7 @@ use shared::proto::{
     FILE_DESCRIPTOR_SET, jobsearch::auth::v1::auth_service_server::AuthServiceServer,
 };
 use tokio::{net::TcpListener, sync::watch};
-use tokio_stream::wrappers::TcpListenerStream;
-use tonic::transport::Server;
+use tonic::transport::{Server, server::TcpIncoming};
 
 use crate::{db, grpc::AuthApi, service::now, state::AppState};
 
@@ -55,7 +54,7 @@ pub async fn run(
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(api)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), signal);
+        .serve_with_incoming_shutdown(incoming(listener), signal);
     tokio::pin!(serve);
     let mut stopping = stop_rx;
     tokio::select! {
@@ -68,6 +67,14 @@ pub async fn run(
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Accepted connections with TCP_NODELAY (without it, small gRPC responses
+/// wait ~40 ms for delayed ACKs) and TCP keepalive to notice dead peers.
+fn incoming(listener: TcpListener) -> TcpIncoming {
+    TcpIncoming::from(listener)
+        .with_nodelay(Some(true))
+        .with_keepalive(Some(Duration::from_secs(60)))
 }
 
 /// Deletes expired sessions, tokens and throttle records every
