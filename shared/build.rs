@@ -6,7 +6,10 @@ use std::{env, fs, path::PathBuf};
 use prost::Message;
 
 const PROTO_ROOT: &str = "../proto";
-const PROTOS: &[&str] = &["jobsearch/auth/v1/auth.proto"];
+const PROTOS: &[&str] = &[
+    "jobsearch/auth/v1/auth.proto",
+    "jobsearch/jobs/v1/jobs.proto",
+];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed={PROTO_ROOT}");

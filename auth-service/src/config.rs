@@ -6,36 +6,9 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use secrecy::SecretString;
 use serde::Deserialize;
+use shared::config::{describe_envy_error, parse_flag};
 
-/// Where the service runs; production refuses development conveniences.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
-#[serde(rename_all = "lowercase")]
-pub enum Environment {
-    /// Local use: generates a signing key on first start if none is configured.
-    #[default]
-    Development,
-    /// Deployed: a signing key must be configured.
-    Production,
-}
-
-/// Log output format (`AUTH_LOG_FORMAT`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    /// Human-readable lines.
-    Pretty,
-    /// One JSON object per line.
-    Json,
-}
-
-impl From<LogFormat> for shared::telemetry::LogFormat {
-    fn from(format: LogFormat) -> Self {
-        match format {
-            LogFormat::Pretty => Self::Pretty,
-            LogFormat::Json => Self::Json,
-        }
-    }
-}
+pub use shared::config::{Environment, LogFormat};
 
 /// The validated configuration of the auth-service.
 #[derive(Debug, Clone, Deserialize)]
@@ -154,7 +127,7 @@ impl Config {
         let vars: Vec<(String, String)> = vars.into_iter().collect();
         let mut config: Config = envy::prefixed("AUTH_")
             .from_iter(vars.iter().cloned())
-            .map_err(|e| ConfigError(describe_envy_error(e)))?;
+            .map_err(|e| ConfigError(describe_envy_error("AUTH_", e)))?;
         if let Some((_, value)) = vars.iter().find(|(k, _)| k == "ENABLE_STRONG_PASSWORDS") {
             config.enable_strong_passwords = parse_flag(value).ok_or_else(|| {
                 ConfigError(format!(
@@ -238,10 +211,7 @@ impl Config {
 
     /// The effective log format.
     pub fn log_format(&self) -> LogFormat {
-        self.log_format.unwrap_or(match self.env {
-            Environment::Development => LogFormat::Pretty,
-            Environment::Production => LogFormat::Json,
-        })
+        LogFormat::or_default_for(self.log_format, self.env)
     }
 
     /// Password hashes computed at once.
@@ -249,35 +219,6 @@ impl Config {
         self.hashing_concurrency.unwrap_or_else(|| {
             std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
         })
-    }
-}
-
-/// envy names fields in lowercase without the prefix; say the variable instead.
-fn describe_envy_error(error: envy::Error) -> String {
-    match error {
-        envy::Error::MissingValue(field) => {
-            format!("AUTH_{} is required", field.to_uppercase())
-        }
-        envy::Error::Custom(message) => {
-            // Messages look like "... while parsing value 'x' provided by NAME";
-            // envy reports the unprefixed name, so restore the prefix.
-            match message.rsplit_once(" provided by ") {
-                Some((head, name)) => {
-                    // Never echo the offending value: it may be a secret.
-                    let reason = head.split(" while parsing value").next().unwrap_or(head);
-                    format!("AUTH_{} is invalid: {reason}", name.to_uppercase())
-                }
-                None => message,
-            }
-        }
-    }
-}
-
-fn parse_flag(value: &str) -> Option<bool> {
-    match value.trim().to_ascii_lowercase().as_str() {
-        "1" | "true" | "yes" | "on" => Some(true),
-        "0" | "false" | "no" | "off" => Some(false),
-        _ => None,
     }
 }
 

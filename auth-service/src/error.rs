@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use shared::status::invalid_argument;
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 
@@ -64,13 +65,10 @@ impl Error {
 
 impl From<sqlx::Error> for Error {
     fn from(error: sqlx::Error) -> Self {
-        match error {
-            sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::WorkerCrashed => Self::Unavailable(error),
-            other => Self::Internal(anyhow::Error::new(other).context("database")),
+        if shared::db::is_unavailable(&error) {
+            Self::Unavailable(error)
+        } else {
+            Self::Internal(anyhow::Error::new(error).context("database"))
         }
     }
 }
@@ -79,16 +77,7 @@ impl From<Error> for Status {
     fn from(error: Error) -> Self {
         let message = error.to_string();
         match error {
-            Error::InvalidArgument(violations) => {
-                let mut details = ErrorDetails::new();
-                let mut summary = Vec::with_capacity(violations.len());
-                for (field, reason) in violations {
-                    summary.push(format!("{field}: {reason}"));
-                    details.add_bad_request_violation(field, reason);
-                }
-                let message = format!("invalid argument: {}", summary.join("; "));
-                Status::with_error_details(Code::InvalidArgument, message, details)
-            }
+            Error::InvalidArgument(violations) => invalid_argument(violations),
             Error::AlreadyExists(field) => with_reason(
                 Code::AlreadyExists,
                 message,
@@ -121,8 +110,7 @@ impl From<Error> for Status {
 }
 
 fn with_reason(code: Code, message: String, reason: &str) -> Status {
-    let details = ErrorDetails::with_error_info(reason, ERROR_DOMAIN, []);
-    Status::with_error_details(code, message, details)
+    shared::status::with_reason(code, message, reason, ERROR_DOMAIN)
 }
 
 #[cfg(test)]

@@ -34,13 +34,19 @@ type Reply<T> = Result<Response<T>, Status>;
 #[tonic::async_trait]
 impl AuthService for AuthApi {
     async fn register(&self, request: Request<pb::RegisterRequest>) -> Reply<pb::RegisterResponse> {
-        let req = request.into_inner();
+        let pb::RegisterRequest {
+            username,
+            email,
+            first_name,
+            last_name,
+            password,
+        } = request.into_inner();
         let raw = Registration {
-            username: &req.username,
-            email: &req.email,
-            first_name: &req.first_name,
-            last_name: &req.last_name,
-            password: SecretString::from(req.password.clone()),
+            username: &username,
+            email: &email,
+            first_name: &first_name,
+            last_name: &last_name,
+            password: SecretString::from(password),
         };
         let account = NewAccount::parse(raw, &self.state.policy)?;
         let user = self.state.register(account, false).await?;

@@ -153,31 +153,8 @@ pub fn generate_pem() -> anyhow::Result<String> {
 
 fn development_key(data_dir: &Path) -> anyhow::Result<String> {
     let path = data_dir.join(DEV_KEY_FILE);
-    if path.exists() {
-        return std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()));
-    }
-    std::fs::create_dir_all(data_dir)
-        .with_context(|| format!("cannot create {}", data_dir.display()))?;
-    let pem = generate_pem()?;
-    write_private(&path, &pem)?;
-    tracing::warn!(path = %path.display(), "generated a development signing key");
-    Ok(pem)
-}
-
-/// Writes a secret file readable by its owner only.
-fn write_private(path: &Path, contents: &str) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .with_context(|| format!("cannot create {}", path.display()))?;
-    file.write_all(contents.as_bytes())?;
-    file.sync_all()?;
-    Ok(())
+    shared::dev_secret::load_or_create(&path, || generate_pem().map_err(std::io::Error::other))
+        .with_context(|| format!("development signing key {}", path.display()))
 }
 
 /// Parses every `PUBLIC KEY` PEM block (SPKI, Ed25519) in `text`.

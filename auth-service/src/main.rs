@@ -44,7 +44,7 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let config = Config::from_env()?;
-    shared::telemetry::init(config.log_format().into(), "info,sqlx=warn");
+    shared::telemetry::init(config.log_format(), "info,sqlx=warn");
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve | Command::GenerateSigningKey => serve(config).await,
         Command::CreateStaffUser { username, email } => {

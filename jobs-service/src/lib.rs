@@ -1,5 +1,23 @@
 //! The jobs-service: the job-search tracker behind a token-validating
-//! interceptor. Not built yet: this crate is a placeholder in the workspace
-//! until its own issue lands, so that the layout and CI are in place.
+//! interceptor. Job sites, job postings, recruiter opportunities, reports and
+//! a dashboard, each strictly per user.
+//!
+//! [`run`] serves the gRPC API (plus health, reflection and grpc-web) on a
+//! bound listener until the shutdown future resolves; the binary and the
+//! integration tests both call it.
 
 #![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod grpc;
+pub mod paging;
+mod server;
+pub mod service;
+pub mod state;
+
+pub use server::run;

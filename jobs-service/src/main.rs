@@ -1,6 +1,21 @@
-//! Placeholder binary: the jobs-service is not implemented yet.
+//! The jobs-service binary: loads configuration, starts logging, binds and
+//! serves until SIGTERM or Ctrl-C.
 
-fn main() -> std::process::ExitCode {
-    eprintln!("jobs-service is not implemented yet; see README.md");
-    std::process::ExitCode::FAILURE
+use anyhow::Context;
+use jobs_service::{config::Config, state::AppState};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    if std::env::args().nth(1).as_deref() == Some("generate-encryption-key") {
+        println!("{}", jobs_service::crypto::generate_key());
+        return Ok(());
+    }
+    let config = Config::from_env()?;
+    shared::telemetry::init(config.log_format(), "info,sqlx=warn");
+    let listener = tokio::net::TcpListener::bind(config.listen_addr)
+        .await
+        .with_context(|| format!("JOBS_LISTEN_ADDR: cannot bind {}", config.listen_addr))?;
+    let state = AppState::build(config).await?;
+    tracing::info!(addr = %listener.local_addr()?, "jobs-service listening");
+    jobs_service::run(listener, state, shared::shutdown::signal()).await
 }

@@ -3,7 +3,11 @@
 
 #![forbid(unsafe_code)]
 
+pub mod config;
+pub mod db;
+pub mod dev_secret;
 pub mod shutdown;
+pub mod status;
 pub mod telemetry;
 pub mod token;
 
@@ -17,6 +21,15 @@ pub mod proto {
             #[allow(missing_docs, clippy::all, clippy::pedantic)]
             pub mod v1 {
                 tonic::include_proto!("jobsearch.auth.v1");
+            }
+        }
+
+        /// `jobsearch.jobs.*` packages.
+        pub mod jobs {
+            /// `jobsearch.jobs.v1`: the jobs-service contract.
+            #[allow(missing_docs, clippy::all, clippy::pedantic)]
+            pub mod v1 {
+                tonic::include_proto!("jobsearch.jobs.v1");
             }
         }
     }

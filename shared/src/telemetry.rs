@@ -3,14 +3,7 @@
 
 use tracing_subscriber::{EnvFilter, fmt};
 
-/// Log output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogFormat {
-    /// Coloured, multi-field lines for a terminal.
-    Pretty,
-    /// One JSON object per line.
-    Json,
-}
+pub use crate::config::LogFormat;
 
 /// Installs the global subscriber. `RUST_LOG` overrides the default filter.
 /// Calling it twice is harmless (tests start many servers in one process).

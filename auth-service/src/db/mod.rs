@@ -12,12 +12,8 @@ pub mod users;
 
 use std::time::Duration;
 
-use anyhow::Context;
-use secrecy::ExposeSecret;
-use sqlx::{
-    Any, AnyPool, Connection as _, Executor as _,
-    any::{AnyPoolOptions, install_default_drivers},
-};
+use shared::db::DbOptions;
+use sqlx::{Any, AnyPool, Connection as _};
 
 use crate::config::Config;
 
@@ -32,48 +28,15 @@ pub type Tx = sqlx::Transaction<'static, Any>;
 /// Opens the pool (creating the SQLite file and its folder if needed) and
 /// applies pending migrations.
 pub async fn connect(config: &Config) -> anyhow::Result<Pool> {
-    install_default_drivers();
-    let url = match &config.database_url {
-        Some(url) => url.expose_secret().to_owned(),
-        None => {
-            std::fs::create_dir_all(&config.data_dir).with_context(|| {
-                format!("AUTH_DATA_DIR: cannot create {}", config.data_dir.display())
-            })?;
-            format!(
-                "sqlite://{}?mode=rwc",
-                config.data_dir.join("auth.db").display()
-            )
-        }
+    let options = DbOptions {
+        url: config.database_url.as_ref(),
+        data_dir: &config.data_dir,
+        sqlite_file: "auth.db",
+        url_variable: "AUTH_DATABASE_URL",
+        max_connections: config.database_max_connections,
+        acquire_timeout: Duration::from_secs(config.database_timeout_secs),
     };
-    if !(url.starts_with("sqlite:")
-        || url.starts_with("postgres:")
-        || url.starts_with("postgresql:"))
-    {
-        anyhow::bail!("AUTH_DATABASE_URL must start with sqlite: or postgres:");
-    }
-    let pool = AnyPoolOptions::new()
-        .max_connections(config.database_max_connections)
-        .acquire_timeout(Duration::from_secs(config.database_timeout_secs))
-        .after_connect(|conn, _meta| {
-            Box::pin(async move {
-                if conn.backend_name() == "SQLite" {
-                    // WAL lets readers proceed during a write; NORMAL sync is
-                    // durable across application crashes, the usual WAL pairing.
-                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;")
-                        .await?;
-                }
-                Ok(())
-            })
-        })
-        // The URL may hold a password: never put it in an error message.
-        .connect(&url)
-        .await
-        .context("AUTH_DATABASE_URL: cannot connect to the database")?;
-    MIGRATOR
-        .run(&pool)
-        .await
-        .context("applying database migrations")?;
-    Ok(pool)
+    shared::db::connect(&options, &MIGRATOR).await
 }
 
 /// Whether the database answers a trivial query.
@@ -84,16 +47,7 @@ pub async fn ping(pool: &Pool) -> bool {
     }
 }
 
-/// A boolean column, stored as BIGINT 0/1 because sqlx's `Any` driver cannot
-/// decode SQLite booleans.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Flag(pub bool);
-
-impl From<i64> for Flag {
-    fn from(value: i64) -> Self {
-        Self(value != 0)
-    }
-}
+pub use shared::db::Flag;
 
 /// The name of the unique field a constraint violation is about, if any.
 pub fn unique_violation(error: &sqlx::Error) -> Option<&'static str> {

@@ -7,6 +7,7 @@
 mod accounts;
 mod forged_tokens;
 mod helpers;
+mod housekeeping;
 mod login;
 mod profile;
 mod sessions;

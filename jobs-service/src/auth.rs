@@ -1,0 +1,247 @@
+//! Authenticating calls: the interceptor that verifies access tokens with the
+//! auth-service's public keys, and the background task that keeps those keys.
+//!
+//! The interceptor is synchronous and CPU-only: it reads the current verifier
+//! from an `ArcSwap` and never awaits the network. A token signed with an
+//! unknown `kid` (a key rotation, or a forgery) is refused and wakes the key
+//! task, which refetches at most once per `JOBS_JWKS_MIN_REFETCH_SECS`.
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context as _;
+use arc_swap::ArcSwapOption;
+use serde::Deserialize;
+use shared::{
+    proto::jobsearch::auth::v1::{GetJwksRequest, auth_service_client::AuthServiceClient},
+    token::{AccessTokenVerifier, PublicKey, TokenError, bearer_token},
+};
+use tokio::sync::{Notify, watch};
+use tonic::{Request, Status, transport::Endpoint};
+
+use crate::config::Config;
+
+/// The authenticated caller, put into request extensions by the interceptor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// The user id (`sub`): every query is filtered by it.
+    pub user_id: String,
+    /// The session id (`sid`).
+    pub session_id: String,
+}
+
+/// The caller of a request that passed the interceptor.
+pub fn caller<T>(request: &Request<T>) -> Result<Caller, Status> {
+    request
+        .extensions()
+        .get::<Caller>()
+        .cloned()
+        .ok_or_else(|| Status::unauthenticated("invalid or expired token"))
+}
+
+/// The current public keys, as a ready verifier, shared by every call.
+#[derive(Clone)]
+pub struct KeyStore {
+    verifier: Arc<ArcSwapOption<AccessTokenVerifier>>,
+    unknown_kid: Arc<Notify>,
+    issuer: Arc<str>,
+    audience: Arc<str>,
+}
+
+impl std::fmt::Debug for KeyStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyStore")
+            .field("has_keys", &self.has_keys())
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeyStore {
+    /// An empty store accepting tokens for `issuer` and `audience` once keys arrive.
+    pub fn new(issuer: &str, audience: &str) -> Self {
+        Self {
+            verifier: Arc::new(ArcSwapOption::empty()),
+            unknown_kid: Arc::new(Notify::new()),
+            issuer: issuer.into(),
+            audience: audience.into(),
+        }
+    }
+
+    /// Replaces the accepted keys.
+    pub fn install(&self, keys: Vec<PublicKey>) {
+        let verifier = AccessTokenVerifier::new(&self.issuer, &self.audience, keys);
+        self.verifier.store(Some(Arc::new(verifier)));
+    }
+
+    /// Whether any keys have been loaded.
+    pub fn has_keys(&self) -> bool {
+        self.verifier.load().is_some()
+    }
+
+    /// The interceptor: verifies the bearer token and inserts the [`Caller`].
+    pub fn intercept(&self, mut request: Request<()>) -> Result<Request<()>, Status> {
+        let refused = || Status::unauthenticated("invalid or expired token");
+        let token = bearer_token(request.metadata()).ok_or_else(refused)?;
+        let guard = self.verifier.load();
+        let Some(verifier) = guard.as_ref() else {
+            return Err(Status::unavailable("signing keys not loaded yet"));
+        };
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let claims = verifier.verify(token, now).map_err(|error| {
+            if matches!(error, TokenError::UnknownKey) {
+                self.unknown_kid.notify_one();
+            }
+            tracing::debug!(%error, "token refused");
+            refused()
+        })?;
+        request.extensions_mut().insert(Caller {
+            user_id: claims.sub,
+            session_id: claims.sid,
+        });
+        Ok(request)
+    }
+}
+
+/// A JWK set as JSON (`{"keys": [...]}`), for statically configured keys.
+#[derive(Debug, Deserialize)]
+struct JwkSet {
+    keys: Vec<Jwk>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Jwk {
+    kty: String,
+    crv: String,
+    x: String,
+    kid: String,
+}
+
+/// Keeps only Ed25519 keys; anything else could never verify our tokens.
+fn ed25519_keys<'a>(
+    keys: impl IntoIterator<Item = (&'a str, &'a str, &'a str, &'a str)>,
+) -> anyhow::Result<Vec<PublicKey>> {
+    keys.into_iter()
+        .filter(|(kty, crv, _, _)| *kty == "OKP" && *crv == "Ed25519")
+        .map(|(_, _, kid, x)| PublicKey::from_jwk_x(kid, x).context("invalid Ed25519 JWK"))
+        .collect()
+}
+
+/// Parses a JWK set document.
+pub fn parse_jwks(json: &str) -> anyhow::Result<Vec<PublicKey>> {
+    let set: JwkSet = serde_json::from_str(json).context("not a JWK set")?;
+    let keys = ed25519_keys(
+        set.keys
+            .iter()
+            .map(|k| (k.kty.as_str(), k.crv.as_str(), k.kid.as_str(), k.x.as_str())),
+    )?;
+    anyhow::ensure!(!keys.is_empty(), "the JWK set has no Ed25519 key");
+    Ok(keys)
+}
+
+/// Loads statically configured keys, if any (`JOBS_JWKS` / `JOBS_JWKS_FILE`).
+pub fn static_keys(config: &Config) -> anyhow::Result<Option<Vec<PublicKey>>> {
+    let json = match (&config.jwks, &config.jwks_file) {
+        (Some(json), _) => json.clone(),
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .with_context(|| format!("JOBS_JWKS_FILE: cannot read {}", path.display()))?,
+        (None, None) => return Ok(None),
+    };
+    parse_jwks(&json).context("JOBS_JWKS").map(Some)
+}
+
+/// Fetches the keys from the auth-service now and then: every
+/// `refresh` period, soon after an unknown `kid` (at most once per
+/// `min_refetch`), and with growing retries while it has none.
+pub async fn keep_keys_fresh(
+    store: KeyStore,
+    auth_url: String,
+    refresh: Duration,
+    min_refetch: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let client = match Endpoint::from_shared(auth_url) {
+        Ok(endpoint) => AuthServiceClient::new(
+            endpoint
+                .connect_timeout(Duration::from_secs(5))
+                .timeout(Duration::from_secs(5))
+                .connect_lazy(),
+        ),
+        Err(error) => {
+            tracing::error!(%error, "JOBS_AUTH_URL is not a valid endpoint");
+            return;
+        }
+    };
+    let mut retry = Duration::from_millis(200);
+    loop {
+        let wait = match fetch(client.clone()).await {
+            Ok(keys) => {
+                tracing::debug!(count = keys.len(), "signing keys refreshed");
+                store.install(keys);
+                retry = Duration::from_millis(200);
+                refresh
+            }
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), "cannot fetch signing keys; retrying");
+                retry = (retry * 2).min(Duration::from_secs(30));
+                if store.has_keys() {
+                    retry.max(min_refetch)
+                } else {
+                    retry
+                }
+            }
+        };
+        tokio::select! {
+            () = tokio::time::sleep(wait) => {}
+            () = store.unknown_kid.notified() => {
+                // Rate limit: an attacker can send unknown kids at will.
+                tokio::time::sleep(min_refetch).await;
+            }
+            () = async { let _ = stop.wait_for(|stopped| *stopped).await; } => return,
+        }
+    }
+}
+
+async fn fetch(
+    mut client: AuthServiceClient<tonic::transport::Channel>,
+) -> anyhow::Result<Vec<PublicKey>> {
+    let jwks = client
+        .get_jwks(GetJwksRequest {})
+        .await
+        .context("GetJwks")?
+        .into_inner();
+    ed25519_keys(
+        jwks.keys
+            .iter()
+            .map(|k| (k.kty.as_str(), k.crv.as_str(), k.kid.as_str(), k.x.as_str())),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn calls_without_keys_are_unavailable_and_without_a_token_unauthenticated() {
+        let store = KeyStore::new("iss", "aud");
+        let status = store.intercept(Request::new(())).unwrap_err();
+        assert_eq!(status.code(), tonic::Code::Unauthenticated);
+        let mut request = Request::new(());
+        request
+            .metadata_mut()
+            .insert("authorization", "Bearer a.b.c".parse().unwrap());
+        assert_eq!(
+            store.intercept(request).unwrap_err().code(),
+            tonic::Code::Unavailable
+        );
+    }
+
+    #[test]
+    fn a_jwk_set_needs_an_ed25519_key() {
+        assert!(parse_jwks(r#"{"keys":[]}"#).is_err());
+        assert!(parse_jwks(r#"{"keys":[{"kty":"RSA","crv":"","x":"","kid":"k"}]}"#).is_err());
+        let keys = parse_jwks(
+            r#"{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(keys[0].kid, "k1");
+    }
+}

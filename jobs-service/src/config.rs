@@ -1,0 +1,223 @@
+//! Configuration: a flat struct read from `JOBS_`-prefixed environment
+//! variables (and `.env`), validated once at start-up. Every error names the
+//! variable at fault. Every variable is listed in the README and `.env.example`.
+
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use shared::config::describe_envy_error;
+pub use shared::config::{Environment, LogFormat};
+
+/// The validated configuration of the jobs-service.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Config {
+    /// `JOBS_LISTEN_ADDR`: address the gRPC server binds.
+    #[serde(default = "defaults::listen_addr")]
+    pub listen_addr: SocketAddr,
+    /// `JOBS_ENV`: `development` or `production`.
+    #[serde(default)]
+    pub env: Environment,
+    /// `JOBS_DATA_DIR`: holds the SQLite file and the development encryption key.
+    #[serde(default = "defaults::data_dir")]
+    pub data_dir: PathBuf,
+    /// `JOBS_DATABASE_URL`: `sqlite://...` or `postgres://...`; default a
+    /// SQLite file in the data directory.
+    #[serde(default)]
+    pub database_url: Option<SecretString>,
+    /// `JOBS_DATABASE_MAX_CONNECTIONS`: pool size per replica.
+    #[serde(default = "defaults::database_max_connections")]
+    pub database_max_connections: u32,
+    /// `JOBS_DATABASE_TIMEOUT_SECS`: how long a call waits for a connection
+    /// before failing with UNAVAILABLE.
+    #[serde(default = "defaults::database_timeout_secs")]
+    pub database_timeout_secs: u64,
+    /// `JOBS_AUTH_URL`: the auth-service, where the public keys come from.
+    #[serde(default = "defaults::auth_url")]
+    pub auth_url: String,
+    /// `JOBS_JWKS`: a JWK set (JSON) to use instead of fetching one.
+    #[serde(default)]
+    pub jwks: Option<String>,
+    /// `JOBS_JWKS_FILE`: path of a JWK set file to use instead of fetching one.
+    #[serde(default)]
+    pub jwks_file: Option<PathBuf>,
+    /// `JOBS_JWKS_REFRESH_SECS`: how often fetched keys are refreshed.
+    #[serde(default = "defaults::jwks_refresh_secs")]
+    pub jwks_refresh_secs: u64,
+    /// `JOBS_JWKS_MIN_REFETCH_SECS`: least time between two fetches caused
+    /// by tokens with an unknown `kid` (so forged kids cannot flood the
+    /// auth-service).
+    #[serde(default = "defaults::jwks_min_refetch_secs")]
+    pub jwks_min_refetch_secs: u64,
+    /// `JOBS_TOKEN_ISSUER`: the `iss` access tokens must carry.
+    #[serde(default = "defaults::token_issuer")]
+    pub token_issuer: String,
+    /// `JOBS_TOKEN_AUDIENCE`: the `aud` access tokens must carry.
+    #[serde(default = "defaults::token_audience")]
+    pub token_audience: String,
+    /// `JOBS_ENCRYPTION_KEY`: 32 bytes, base64, for stored passwords.
+    #[serde(default)]
+    pub encryption_key: Option<SecretString>,
+    /// `JOBS_ENCRYPTION_KEY_FILE`: path of a file holding that key.
+    #[serde(default)]
+    pub encryption_key_file: Option<PathBuf>,
+    /// `JOBS_LOG_FORMAT`: `pretty` or `json`; default `json` in production.
+    #[serde(default)]
+    pub log_format: Option<LogFormat>,
+    /// `JOBS_SHUTDOWN_GRACE_SECS`: how long in-flight calls may take to
+    /// finish after SIGTERM.
+    #[serde(default = "defaults::shutdown_grace_secs")]
+    pub shutdown_grace_secs: u64,
+}
+
+/// A configuration error, naming the variable at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Reads the process environment (after loading `.env` if present).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_vars(std::env::vars())
+    }
+
+    /// Reads configuration from explicit `(name, value)` pairs.
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let config: Config = envy::prefixed("JOBS_")
+            .from_iter(vars)
+            .map_err(|e| ConfigError(describe_envy_error("JOBS_", e)))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |msg: &str| Err(ConfigError(msg.to_owned()));
+        if self.database_max_connections == 0 {
+            return fail("JOBS_DATABASE_MAX_CONNECTIONS must be at least 1");
+        }
+        if self.database_timeout_secs == 0 {
+            return fail("JOBS_DATABASE_TIMEOUT_SECS must be at least 1");
+        }
+        if self.jwks.is_some() && self.jwks_file.is_some() {
+            return fail("set only one of JOBS_JWKS and JOBS_JWKS_FILE");
+        }
+        if self.static_jwks_configured() {
+            // Keys are fixed: the auth URL is not used for them.
+        } else if !(self.auth_url.starts_with("http://") || self.auth_url.starts_with("https://")) {
+            return fail("JOBS_AUTH_URL must be an http:// or https:// URL");
+        }
+        if self.jwks_refresh_secs == 0 || self.jwks_min_refetch_secs == 0 {
+            return fail(
+                "JOBS_JWKS_REFRESH_SECS and JOBS_JWKS_MIN_REFETCH_SECS must be at least 1",
+            );
+        }
+        if self.token_issuer.is_empty() || self.token_audience.is_empty() {
+            return fail("JOBS_TOKEN_ISSUER and JOBS_TOKEN_AUDIENCE must not be empty");
+        }
+        if self.encryption_key.is_some() && self.encryption_key_file.is_some() {
+            return fail("set only one of JOBS_ENCRYPTION_KEY and JOBS_ENCRYPTION_KEY_FILE");
+        }
+        if self.env == Environment::Production
+            && self.encryption_key.is_none()
+            && self.encryption_key_file.is_none()
+        {
+            return fail(
+                "JOBS_ENCRYPTION_KEY or JOBS_ENCRYPTION_KEY_FILE is required when JOBS_ENV=production",
+            );
+        }
+        Ok(())
+    }
+
+    /// Whether the public keys are configured rather than fetched.
+    pub fn static_jwks_configured(&self) -> bool {
+        self.jwks.is_some() || self.jwks_file.is_some()
+    }
+
+    /// The effective log format.
+    pub fn log_format(&self) -> LogFormat {
+        LogFormat::or_default_for(self.log_format, self.env)
+    }
+
+    /// Refresh period of fetched keys.
+    pub fn jwks_refresh(&self) -> Duration {
+        Duration::from_secs(self.jwks_refresh_secs)
+    }
+
+    /// Least time between unknown-`kid` refetches.
+    pub fn jwks_min_refetch(&self) -> Duration {
+        Duration::from_secs(self.jwks_min_refetch_secs)
+    }
+}
+
+mod defaults {
+    use std::{net::SocketAddr, path::PathBuf};
+
+    pub(super) fn listen_addr() -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], 50052))
+    }
+    pub(super) fn data_dir() -> PathBuf {
+        PathBuf::from("data")
+    }
+    pub(super) fn database_max_connections() -> u32 {
+        10
+    }
+    pub(super) fn database_timeout_secs() -> u64 {
+        5
+    }
+    pub(super) fn auth_url() -> String {
+        "http://127.0.0.1:50051".to_owned()
+    }
+    pub(super) fn jwks_refresh_secs() -> u64 {
+        300
+    }
+    pub(super) fn jwks_min_refetch_secs() -> u64 {
+        5
+    }
+    pub(super) fn token_issuer() -> String {
+        "jobsearch-auth".to_owned()
+    }
+    pub(super) fn token_audience() -> String {
+        "jobsearch".to_owned()
+    }
+    pub(super) fn shutdown_grace_secs() -> u64 {
+        20
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_point_at_the_local_auth_service() {
+        let config = Config::from_vars(vars(&[])).unwrap();
+        assert_eq!(config.listen_addr.to_string(), "127.0.0.1:50052");
+        assert_eq!(config.auth_url, "http://127.0.0.1:50051");
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_an_encryption_key() {
+        let error = Config::from_vars(vars(&[("JOBS_ENV", "production")]))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("JOBS_ENCRYPTION_KEY"), "{error}");
+    }
+
+    #[test]
+    fn a_bad_value_names_the_variable() {
+        let error = Config::from_vars(vars(&[("JOBS_LISTEN_ADDR", "nowhere")]))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("JOBS_LISTEN_ADDR"), "{error}");
+    }
+}

@@ -1,0 +1,148 @@
+//! The `jobsearch.jobs.v1.JobsService` implementation. Each method is one
+//! line: the per-resource modules authenticate (the interceptor already put
+//! the caller in the request), convert, call the service and convert back.
+
+mod opportunities;
+mod postings;
+mod reports;
+mod sites;
+
+use shared::proto::jobsearch::jobs::v1::{self as pb, jobs_service_server::JobsService};
+use tonic::{Request, Response, Status};
+
+use crate::state::AppState;
+
+/// The gRPC face of the jobs-service.
+#[derive(Debug, Clone)]
+pub struct JobsApi {
+    state: AppState,
+}
+
+impl JobsApi {
+    /// Serves calls with `state`.
+    pub fn new(state: AppState) -> Self {
+        Self { state }
+    }
+}
+
+/// What a handler returns.
+type Reply<T> = Result<Response<T>, Status>;
+
+#[tonic::async_trait]
+impl JobsService for JobsApi {
+    async fn create_job_site(
+        &self,
+        request: Request<pb::CreateJobSiteRequest>,
+    ) -> Reply<pb::JobSite> {
+        sites::create(&self.state, request).await
+    }
+
+    async fn get_job_site(&self, request: Request<pb::GetJobSiteRequest>) -> Reply<pb::JobSite> {
+        sites::get(&self.state, request).await
+    }
+
+    async fn list_job_sites(
+        &self,
+        request: Request<pb::ListJobSitesRequest>,
+    ) -> Reply<pb::ListJobSitesResponse> {
+        sites::list(&self.state, request).await
+    }
+
+    async fn update_job_site(
+        &self,
+        request: Request<pb::UpdateJobSiteRequest>,
+    ) -> Reply<pb::JobSite> {
+        sites::update(&self.state, request).await
+    }
+
+    async fn delete_job_site(
+        &self,
+        request: Request<pb::DeleteJobSiteRequest>,
+    ) -> Reply<pb::DeleteJobSiteResponse> {
+        sites::delete(&self.state, request).await
+    }
+
+    async fn create_job_posting(
+        &self,
+        request: Request<pb::CreateJobPostingRequest>,
+    ) -> Reply<pb::JobPosting> {
+        postings::create(&self.state, request).await
+    }
+
+    async fn get_job_posting(
+        &self,
+        request: Request<pb::GetJobPostingRequest>,
+    ) -> Reply<pb::JobPosting> {
+        postings::get(&self.state, request).await
+    }
+
+    async fn list_job_postings(
+        &self,
+        request: Request<pb::ListJobPostingsRequest>,
+    ) -> Reply<pb::ListJobPostingsResponse> {
+        postings::list(&self.state, request).await
+    }
+
+    async fn update_job_posting(
+        &self,
+        request: Request<pb::UpdateJobPostingRequest>,
+    ) -> Reply<pb::JobPosting> {
+        postings::update(&self.state, request).await
+    }
+
+    async fn delete_job_posting(
+        &self,
+        request: Request<pb::DeleteJobPostingRequest>,
+    ) -> Reply<pb::DeleteJobPostingResponse> {
+        postings::delete(&self.state, request).await
+    }
+
+    async fn create_opportunity(
+        &self,
+        request: Request<pb::CreateOpportunityRequest>,
+    ) -> Reply<pb::Opportunity> {
+        opportunities::create(&self.state, request).await
+    }
+
+    async fn get_opportunity(
+        &self,
+        request: Request<pb::GetOpportunityRequest>,
+    ) -> Reply<pb::Opportunity> {
+        opportunities::get(&self.state, request).await
+    }
+
+    async fn list_opportunities(
+        &self,
+        request: Request<pb::ListOpportunitiesRequest>,
+    ) -> Reply<pb::ListOpportunitiesResponse> {
+        opportunities::list(&self.state, request).await
+    }
+
+    async fn update_opportunity(
+        &self,
+        request: Request<pb::UpdateOpportunityRequest>,
+    ) -> Reply<pb::Opportunity> {
+        opportunities::update(&self.state, request).await
+    }
+
+    async fn delete_opportunity(
+        &self,
+        request: Request<pb::DeleteOpportunityRequest>,
+    ) -> Reply<pb::DeleteOpportunityResponse> {
+        opportunities::delete(&self.state, request).await
+    }
+
+    async fn get_report(
+        &self,
+        request: Request<pb::GetReportRequest>,
+    ) -> Reply<pb::GetReportResponse> {
+        reports::report(&self.state, request).await
+    }
+
+    async fn get_dashboard(
+        &self,
+        request: Request<pb::GetDashboardRequest>,
+    ) -> Reply<pb::GetDashboardResponse> {
+        reports::dashboard(&self.state, request).await
+    }
+}

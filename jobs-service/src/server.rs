@@ -1,0 +1,97 @@
+//! Assembles the server: health, reflection (v1 and v1alpha, so grpcurl 1.8
+//! works), grpc-web, the JobsService behind its token interceptor, and the
+//! key-refresh task; then serves until shutdown, draining in-flight calls
+//! under a deadline.
+
+use std::{future::Future, time::Duration};
+
+use anyhow::Context;
+use shared::proto::{
+    FILE_DESCRIPTOR_SET, jobsearch::jobs::v1::jobs_service_server::JobsServiceServer,
+};
+use tokio::{net::TcpListener, sync::watch};
+use tonic::{
+    service::interceptor::InterceptedService,
+    transport::{Server, server::TcpIncoming},
+};
+
+use crate::{auth::keep_keys_fresh, grpc::JobsApi, state::AppState};
+
+/// Largest request accepted, in bytes: a posting with a long description,
+/// comments and questions fits well within it.
+const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
+/// Serves until `shutdown` resolves, then stops accepting calls, lets
+/// in-flight ones finish (up to `JOBS_SHUTDOWN_GRACE_SECS`) and closes the pool.
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health.set_serving::<JobsServiceServer<JobsApi>>().await;
+    let reflection_v1 = reflection().build_v1().context("reflection v1")?;
+    let reflection_v1alpha = reflection().build_v1alpha().context("reflection v1alpha")?;
+    let keys = state.keys.clone();
+    let api = InterceptedService::new(
+        JobsServiceServer::new(JobsApi::new(state.clone()))
+            .max_decoding_message_size(MAX_REQUEST_BYTES),
+        move |request| keys.intercept(request),
+    );
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let key_task = (!state.config.static_jwks_configured()).then(|| {
+        tokio::spawn(keep_keys_fresh(
+            state.keys.clone(),
+            state.config.auth_url.clone(),
+            state.config.jwks_refresh(),
+            state.config.jwks_min_refetch(),
+            stop_rx.clone(),
+        ))
+    });
+    let grace = Duration::from_secs(state.config.shutdown_grace_secs);
+    let signal = async move {
+        shutdown.await;
+        health.set_not_serving::<JobsServiceServer<JobsApi>>().await;
+        let _ = stop_tx.send(true);
+    };
+    let serve = Server::builder()
+        .accept_http1(true)
+        .layer(tonic_web::GrpcWebLayer::new())
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(api)
+        .serve_with_incoming_shutdown(incoming(listener), signal);
+    tokio::pin!(serve);
+    let mut stopping = stop_rx;
+    tokio::select! {
+        result = &mut serve => result.context("server")?,
+        () = async { let _ = stopping.wait_for(|s| *s).await; tokio::time::sleep(grace).await } => {
+            tracing::warn!(grace_secs = grace.as_secs(), "calls still running after the grace period; closing");
+        }
+    }
+    if let Some(task) = key_task {
+        task.abort();
+    }
+    state.db.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Reflection over every served contract, plus `google.rpc` so that grpcurl
+/// can decode error details.
+fn reflection() -> tonic_reflection::server::Builder<'static> {
+    tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET)
+}
+
+/// Accepted connections with TCP_NODELAY (without it, small gRPC responses
+/// wait ~40 ms for delayed ACKs) and TCP keepalive to notice dead peers.
+fn incoming(listener: TcpListener) -> TcpIncoming {
+    TcpIncoming::from(listener)
+        .with_nodelay(Some(true))
+        .with_keepalive(Some(Duration::from_secs(60)))
+}

@@ -1,0 +1,104 @@
+//! Opening a service's database: sqlx's `Any` driver over SQLite (the
+//! zero-setup default, a file in the data directory, WAL) or PostgreSQL,
+//! with the service's embedded migrations applied.
+
+use std::{path::Path, time::Duration};
+
+use anyhow::Context as _;
+use secrecy::{ExposeSecret as _, SecretString};
+use sqlx::{
+    AnyPool, Executor as _,
+    any::{AnyPoolOptions, install_default_drivers},
+    migrate::Migrator,
+};
+
+/// How to open a service's database.
+#[derive(Debug)]
+pub struct DbOptions<'a> {
+    /// The configured URL, if any; else a SQLite file in `data_dir`.
+    pub url: Option<&'a SecretString>,
+    /// Where the default SQLite file lives.
+    pub data_dir: &'a Path,
+    /// File name of the default SQLite database.
+    pub sqlite_file: &'a str,
+    /// Name of the URL variable, for error messages.
+    pub url_variable: &'a str,
+    /// Pool size.
+    pub max_connections: u32,
+    /// How long a call waits for a connection.
+    pub acquire_timeout: Duration,
+}
+
+/// Opens the pool (creating the SQLite file and its folder if needed) and
+/// applies pending migrations.
+pub async fn connect(options: &DbOptions<'_>, migrator: &Migrator) -> anyhow::Result<AnyPool> {
+    install_default_drivers();
+    let variable = options.url_variable;
+    let url = match options.url {
+        Some(url) => url.expose_secret().to_owned(),
+        None => {
+            std::fs::create_dir_all(options.data_dir).with_context(|| {
+                format!(
+                    "cannot create the data directory {}",
+                    options.data_dir.display()
+                )
+            })?;
+            let file = options.data_dir.join(options.sqlite_file);
+            format!("sqlite://{}?mode=rwc", file.display())
+        }
+    };
+    let known = ["sqlite:", "postgres:", "postgresql:"];
+    if !known.iter().any(|scheme| url.starts_with(scheme)) {
+        anyhow::bail!("{variable} must start with sqlite: or postgres:");
+    }
+    let pool = AnyPoolOptions::new()
+        .max_connections(options.max_connections)
+        .acquire_timeout(options.acquire_timeout)
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                if conn.backend_name() == "SQLite" {
+                    // WAL lets readers proceed during a write; NORMAL sync is
+                    // durable across application crashes, the usual WAL pairing.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+        })
+        // The URL may hold a password: never put it in an error message.
+        .connect(&url)
+        .await
+        .with_context(|| format!("{variable}: cannot connect to the database"))?;
+    migrator
+        .run(&pool)
+        .await
+        .context("applying database migrations")?;
+    Ok(pool)
+}
+
+/// A boolean column, stored as BIGINT 0/1 because sqlx's `Any` driver cannot
+/// decode SQLite booleans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Flag(pub bool);
+
+impl From<i64> for Flag {
+    fn from(value: i64) -> Self {
+        Self(value != 0)
+    }
+}
+
+/// Maps sqlx errors that mean "the database cannot be reached" (as opposed
+/// to a bug or a constraint) so services can answer `UNAVAILABLE`.
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    matches!(
+        error,
+        sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed
+    )
+}
