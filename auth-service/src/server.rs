@@ -5,11 +5,9 @@
 use std::{future::Future, time::Duration};
 
 use anyhow::Context;
-use shared::proto::{
-    FILE_DESCRIPTOR_SET, jobsearch::auth::v1::auth_service_server::AuthServiceServer,
-};
+use shared::proto::jobsearch::auth::v1::auth_service_server::AuthServiceServer;
 use tokio::{net::TcpListener, sync::watch};
-use tonic::transport::{Server, server::TcpIncoming};
+use tonic::transport::Server;
 
 use crate::{db, grpc::AuthApi, service::now, state::AppState};
 
@@ -26,8 +24,12 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<AuthServiceServer<AuthApi>>().await;
-    let reflection_v1 = reflection().build_v1().context("reflection v1")?;
-    let reflection_v1alpha = reflection().build_v1alpha().context("reflection v1alpha")?;
+    let reflection_v1 = shared::server::reflection()
+        .build_v1()
+        .context("reflection v1")?;
+    let reflection_v1alpha = shared::server::reflection()
+        .build_v1alpha()
+        .context("reflection v1alpha")?;
     let api = AuthServiceServer::new(AuthApi::new(state.clone()))
         .max_decoding_message_size(MAX_REQUEST_BYTES);
 
@@ -46,36 +48,14 @@ pub async fn run(
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(api)
-        .serve_with_incoming_shutdown(incoming(listener), signal);
-    tokio::pin!(serve);
-    let mut stopping = stop_rx;
-    tokio::select! {
-        result = &mut serve => result.context("server")?,
-        () = async { let _ = stopping.wait_for(|s| *s).await; tokio::time::sleep(grace).await } => {
-            tracing::warn!(grace_secs = grace.as_secs(), "calls still running after the grace period; closing");
-        }
-    }
+        .serve_with_incoming_shutdown(shared::server::incoming(listener), signal);
+    shared::server::serve_with_grace(serve, stop_rx, grace)
+        .await
+        .context("server")?;
     purge.abort();
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Reflection over every served contract, plus `google.rpc` so that grpcurl
-/// can decode error details.
-fn reflection() -> tonic_reflection::server::Builder<'static> {
-    tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET)
-}
-
-/// Accepted connections with TCP_NODELAY (without it, small gRPC responses
-/// wait ~40 ms for delayed ACKs) and TCP keepalive to notice dead peers.
-fn incoming(listener: TcpListener) -> TcpIncoming {
-    TcpIncoming::from(listener)
-        .with_nodelay(Some(true))
-        .with_keepalive(Some(Duration::from_secs(60)))
 }
 
 /// Deletes expired sessions, tokens and throttle records every

@@ -6,9 +6,12 @@
 pub mod config;
 pub mod db;
 pub mod dev_secret;
+pub mod server;
 pub mod shutdown;
 pub mod status;
 pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod token;
 
 /// Generated protobuf and gRPC code, one module per protobuf package.

@@ -4,9 +4,9 @@
 
 use auth_service::{config::Config, keys, state::AppState};
 use shared::proto::jobsearch::auth::v1::{self as pb, auth_service_client::AuthServiceClient};
-use sqlx::{Connection as _, Executor as _};
+pub use shared::testing::{authed, expect_code};
 use tokio::{net::TcpListener, sync::oneshot};
-use tonic::{Code, Request, Status, transport::Channel};
+use tonic::{Status, transport::Channel};
 
 /// A password that satisfies the strong policy.
 pub const PASSWORD: &str = "Corr3ct-Horse-Battery!";
@@ -50,7 +50,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         ("AUTH_ARGON2_ITERATIONS".into(), "1".into()),
         ("AUTH_DATABASE_MAX_CONNECTIONS".into(), "8".into()),
     ];
-    if let Some(url) = test_database_url().await {
+    if let Some(url) = shared::testing::database_url("auth_test").await {
         vars.push(("AUTH_DATABASE_URL".into(), url));
     }
     vars.extend(
@@ -62,11 +62,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     let state = AppState::build(config).await.unwrap();
     // Prove which backend the test really runs on.
     let backend = state.db.acquire().await.unwrap().backend_name().to_owned();
-    let expected = match std::env::var("TEST_DATABASE").as_deref() {
-        Ok("postgres") => "PostgreSQL",
-        _ => "SQLite",
-    };
-    assert_eq!(backend, expected);
+    assert_eq!(backend, shared::testing::expected_backend());
 
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -83,44 +79,6 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         signing_pem,
         stop: Some(stop),
         _dir: dir,
-    }
-}
-
-/// With `TEST_DATABASE=postgres`, a fresh database on `TEST_POSTGRES_URL`.
-async fn test_database_url() -> Option<String> {
-    match std::env::var("TEST_DATABASE").as_deref() {
-        Ok("postgres") => {}
-        Ok("sqlite") | Err(_) => return None,
-        Ok(other) => panic!("TEST_DATABASE must be sqlite or postgres, not {other:?}"),
-    }
-    let admin = std::env::var("TEST_POSTGRES_URL")
-        .expect("TEST_DATABASE=postgres needs TEST_POSTGRES_URL (scripts/test.sh sets it)");
-    let name = format!("auth_test_{}", uuid::Uuid::now_v7().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-    conn.execute(format!(r#"CREATE DATABASE "{name}""#).as_str())
-        .await
-        .unwrap();
-    let (base, _) = admin.rsplit_once('/').unwrap();
-    Some(format!("{base}/{name}"))
-}
-
-/// Attaches `authorization: Bearer <token>` to a request.
-pub fn authed<T>(message: T, token: &str) -> Request<T> {
-    let mut request = Request::new(message);
-    request
-        .metadata_mut()
-        .insert("authorization", format!("Bearer {token}").parse().unwrap());
-    request
-}
-
-/// Asserts the code of a failed call and returns the status.
-pub fn expect_code<T: std::fmt::Debug>(result: Result<T, Status>, code: Code) -> Status {
-    match result {
-        Ok(value) => panic!("expected {code:?}, got success: {value:?}"),
-        Err(status) => {
-            assert_eq!(status.code(), code, "unexpected status: {status:?}");
-            status
-        }
     }
 }
 

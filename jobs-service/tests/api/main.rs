@@ -1,0 +1,12 @@
+//! Integration tests of the jobs-service: a real auth-service and a real
+//! jobs-service per test, on real ports, called through generated clients.
+
+// Panicking on an unexpected value is how a test fails.
+#![allow(clippy::unwrap_used)]
+
+mod helpers;
+mod isolation;
+mod opportunities;
+mod postings;
+mod reports;
+mod sites;
