@@ -42,6 +42,8 @@ pub fn caller<T>(request: &Request<T>) -> Result<Caller, Status> {
 #[derive(Clone)]
 pub struct KeyStore {
     verifier: Arc<ArcSwapOption<AccessTokenVerifier>>,
+    /// Turns true once keys are installed (health waits for it).
+    loaded: watch::Sender<bool>,
     unknown_kid: Arc<Notify>,
     issuer: Arc<str>,
     audience: Arc<str>,
@@ -60,6 +62,7 @@ impl KeyStore {
     pub fn new(issuer: &str, audience: &str) -> Self {
         Self {
             verifier: Arc::new(ArcSwapOption::empty()),
+            loaded: watch::Sender::new(false),
             unknown_kid: Arc::new(Notify::new()),
             issuer: issuer.into(),
             audience: audience.into(),
@@ -70,6 +73,12 @@ impl KeyStore {
     pub fn install(&self, keys: Vec<PublicKey>) {
         let verifier = AccessTokenVerifier::new(&self.issuer, &self.audience, keys);
         self.verifier.store(Some(Arc::new(verifier)));
+        self.loaded.send_replace(true);
+    }
+
+    /// Resolves once keys have been installed.
+    pub async fn wait_until_loaded(&self) {
+        let _ = self.loaded.subscribe().wait_for(|loaded| *loaded).await;
     }
 
     /// Whether any keys have been loaded.

@@ -24,7 +24,16 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (health, health_service) = tonic_health::server::health_reporter();
-    health.set_serving::<JobsServiceServer<JobsApi>>().await;
+    // Without the auth-service's keys no call can succeed: stay NOT_SERVING
+    // (so a load balancer routes elsewhere) until they arrive.
+    health.set_not_serving::<JobsServiceServer<JobsApi>>().await;
+    let ready = {
+        let (health, keys) = (health.clone(), state.keys.clone());
+        tokio::spawn(async move {
+            keys.wait_until_loaded().await;
+            health.set_serving::<JobsServiceServer<JobsApi>>().await;
+        })
+    };
     let reflection_v1 = shared::server::reflection()
         .build_v1()
         .context("reflection v1")?;
@@ -51,6 +60,7 @@ pub async fn run(
     let grace = Duration::from_secs(state.config.shutdown_grace_secs);
     let signal = async move {
         shutdown.await;
+        ready.abort();
         health.set_not_serving::<JobsServiceServer<JobsApi>>().await;
         let _ = stop_tx.send(true);
     };

@@ -14,6 +14,9 @@ use shared::proto::jobsearch::{
 pub use shared::testing::{authed, expect_code};
 use tokio::{net::TcpListener, sync::oneshot};
 use tonic::transport::Channel;
+use tonic_health::pb::{
+    HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
+};
 
 /// A password that satisfies the strong policy.
 pub const PASSWORD: &str = "Corr3ct-Horse-Battery!";
@@ -115,14 +118,32 @@ pub async fn spawn_app() -> TestApp {
     .await;
     stops.push(stop);
 
-    // Readiness, not timing: wait until the key task has fetched the keys.
+    // Readiness, not timing: wait until health says SERVING, which the
+    // service reports once its key task has fetched the auth-service's keys.
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{jobs_addr}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut health = HealthClient::new(channel.clone());
+    let check = HealthCheckRequest {
+        service: "jobsearch.jobs.v1.JobsService".into(),
+    };
     tokio::time::timeout(Duration::from_secs(10), async {
-        while !jobs_state.keys.has_keys() {
+        while health
+            .check(check.clone())
+            .await
+            .unwrap()
+            .into_inner()
+            .status()
+            != ServingStatus::Serving
+        {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     })
     .await
-    .expect("the jobs-service never loaded the auth-service's keys");
+    .expect("the jobs-service never became ready (no keys from the auth-service?)");
+    assert!(jobs_state.keys.has_keys());
 
     TestApp {
         jobs_addr,

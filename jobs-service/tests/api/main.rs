@@ -6,6 +6,7 @@
 
 mod helpers;
 mod isolation;
+mod keys;
 mod opportunities;
 mod postings;
 mod reports;
