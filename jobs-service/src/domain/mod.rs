@@ -26,6 +26,15 @@ impl Violations {
         result.map_err(|reason| self.push(field, reason)).ok()
     }
 
+    /// Records the violations of a failed check that reports them as an
+    /// [`Error`] (e.g. [`mask_paths`], `Page::parse`), so they are reported
+    /// together with the rest. Other outcomes are left to the caller.
+    pub fn include<T>(&mut self, result: &Result<T>) {
+        if let Err(Error::InvalidArgument(found)) = result {
+            self.0.extend(found.iter().cloned());
+        }
+    }
+
     /// `Ok` if nothing was recorded, else `INVALID_ARGUMENT` with everything.
     pub fn finish(self) -> Result<()> {
         if self.0.is_empty() {
@@ -139,10 +148,18 @@ pub fn id(raw: &str) -> Result<String, String> {
         .map_err(|_| "is not a valid id".to_owned())
 }
 
+/// The top-level `id` of a Get or Delete request; violations name `id`.
+pub fn request_id(raw: &str) -> Result<String> {
+    id(raw).map_err(|reason| Error::invalid("id", reason))
+}
+
 /// The paths of a required update mask, without duplicates.
 pub fn mask_paths(mask: Option<FieldMask>) -> Result<Vec<String>> {
     let mut paths = mask.map(|m| m.paths).unwrap_or_default();
-    paths.dedup();
+    // Order-preserving: `Vec::dedup` only drops adjacent repeats, and a
+    // repeated path would set the same column twice in one UPDATE.
+    let mut seen = std::collections::HashSet::new();
+    paths.retain(|path| seen.insert(path.clone()));
     if paths.is_empty() {
         return Err(Error::invalid(
             "update_mask",
@@ -152,12 +169,102 @@ pub fn mask_paths(mask: Option<FieldMask>) -> Result<Vec<String>> {
     Ok(paths)
 }
 
+/// A validated value for one column, ready to bind. Column names travel
+/// with it as `&'static str` from each resource's fixed allowlist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// A text column (JSON lists are text too).
+    Text(String),
+    /// An integer column: numbers, enums, 0/1 flags, times.
+    Int(i64),
+    /// A nullable integer column: optional times and counts.
+    MaybeInt(Option<i64>),
+}
+
+impl From<String> for Value {
+    fn from(value: String) -> Self {
+        Self::Text(value)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(value: &str) -> Self {
+        Self::Text(value.to_owned())
+    }
+}
+
+impl From<i64> for Value {
+    fn from(value: i64) -> Self {
+        Self::Int(value)
+    }
+}
+
+impl From<Option<i64>> for Value {
+    fn from(value: Option<i64>) -> Self {
+        Self::MaybeInt(value)
+    }
+}
+
 /// Refuses more than `max` list entries.
 pub fn bounded<T>(items: Vec<T>, max: usize) -> Result<Vec<T>, String> {
     if items.len() > max {
         return Err(format!("must have at most {max} entries"));
     }
     Ok(items)
+}
+
+/// Most comments on one object.
+pub const MAX_COMMENTS: usize = 200;
+/// Longest comment text.
+pub const MAX_COMMENT_TEXT: usize = 2000;
+
+/// A note as stored in a `comments` JSON column:
+/// `[{"text": "...", "create_time": <unix seconds>}]`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Comment {
+    /// The note, 1-2000 characters.
+    pub text: String,
+    /// When it was written, Unix seconds.
+    pub create_time: i64,
+}
+
+/// Checks a comment list (at most [`MAX_COMMENTS`], multi-line text of
+/// 1-[`MAX_COMMENT_TEXT`] characters, an unset time meaning `now`), naming
+/// violations like `<field>[2].text`. `None` if anything was recorded.
+pub fn comments(
+    violations: &mut Violations,
+    field: &str,
+    raw: &[shared::proto::jobsearch::jobs::v1::Comment],
+    now: i64,
+) -> Option<Vec<Comment>> {
+    violations.check(field, bounded(raw.iter().collect(), MAX_COMMENTS))?;
+    let mut valid = Vec::with_capacity(raw.len());
+    for (i, comment) in raw.iter().enumerate() {
+        let text = violations.check(
+            &format!("{field}[{i}].text"),
+            required_long_text(&comment.text, MAX_COMMENT_TEXT),
+        );
+        let time = violations.check(
+            &format!("{field}[{i}].create_time"),
+            timestamp(comment.create_time.as_ref()),
+        );
+        if let (Some(text), Some(time)) = (text, time) {
+            valid.push(Comment {
+                text,
+                create_time: time.unwrap_or(now),
+            });
+        }
+    }
+    (valid.len() == raw.len()).then_some(valid)
+}
+
+/// Like [`long_text`], but must not be empty or only blanks.
+pub fn required_long_text(raw: &str, max: usize) -> Result<String, String> {
+    let value = long_text(raw, max)?;
+    if value.trim().is_empty() {
+        return Err("must not be empty".into());
+    }
+    Ok(value)
 }
 
 /// The current time in Unix seconds.
@@ -191,6 +298,19 @@ mod tests {
         assert!(text("x\u{7}", 10).is_err());
         assert!(text(&"é".repeat(11), 10).is_err());
         assert!(long_text("a\nb", 10).is_ok());
+    }
+
+    #[test]
+    fn mask_paths_drop_every_repeat_and_refuse_an_empty_mask() {
+        let mask = |paths: &[&str]| FieldMask {
+            paths: paths.iter().map(|p| (*p).to_owned()).collect(),
+        };
+        assert_eq!(
+            mask_paths(Some(mask(&["a", "b", "a", "b"]))).unwrap(),
+            ["a", "b"]
+        );
+        assert!(mask_paths(Some(mask(&[]))).is_err());
+        assert!(mask_paths(None).is_err());
     }
 
     #[test]

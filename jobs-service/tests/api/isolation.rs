@@ -204,9 +204,14 @@ async fn call(app: &TestApp, rpc: &str, token: Option<&str>, fx: &Fixture) -> Re
             Seen::OwnersData
         }
         "CreateOpportunity" => {
+            // Not active, so the dashboard cell counts only the owner's fixture.
+            let new = pb::Opportunity {
+                opportunity_status: pb::OpportunityStatus::New as i32,
+                ..opportunity()
+            };
             c.create_opportunity(request(
                 pb::CreateOpportunityRequest {
-                    opportunity: Some(opportunity()),
+                    opportunity: Some(new),
                 },
                 token,
             ))
