@@ -4,7 +4,7 @@
 use secrecy::SecretString;
 
 use crate::{
-    db::{purge::Purged, users::UserRow},
+    db::{purge::Purged, sessions::RevokeReason, users::UserRow},
     error::Error,
     service::accounts::{NewAccount, Registration},
     state::AppState,
@@ -26,6 +26,31 @@ pub async fn create_staff_user(
     };
     let account = NewAccount::parse(raw, &state.policy).map_err(describe)?;
     state.register(account, true).await.map_err(describe)
+}
+
+/// Disables an account: it can no longer log in, every session ends, and
+/// every token issued to it so far is revoked (an event services receive).
+pub async fn disable_user(state: &AppState, username: &str) -> anyhow::Result<String> {
+    let key = crate::domain::user::Username::parse(username)
+        .map_err(|reason| anyhow::anyhow!("username: {reason}"))?
+        .key;
+    let mut tx = state.db.begin().await?;
+    let Some(user_id) = crate::db::users::disable(&mut *tx, &key).await? else {
+        anyhow::bail!("no active user named {username}");
+    };
+    let now = crate::service::now();
+    state
+        .revoke_user_tokens(&mut tx, &user_id, RevokeReason::UserDisabled, now)
+        .await
+        .map_err(describe)?;
+    tx.commit().await?;
+    state.feed.notify();
+    Ok(user_id)
+}
+
+/// Hashes a service client's secret for `AUTH_SERVICE_CLIENTS`.
+pub async fn hash_client_secret(state: &AppState, secret: SecretString) -> anyhow::Result<String> {
+    state.hasher.hash(secret).await.map_err(describe)
 }
 
 /// Deletes expired sessions, refresh tokens and throttle records now.

@@ -2,7 +2,7 @@
 //! variables (and `.env`), validated once at start-up. Every error names the
 //! variable at fault. Every variable is listed in the README and `.env.example`.
 
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
 
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -14,7 +14,7 @@ pub use shared::config::{Environment, LogFormat};
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
     /// `AUTH_LISTEN_ADDR`: address the gRPC server binds.
-    #[serde(default = "defaults::listen_addr")]
+    #[serde(default = "defaults::listen_addr", deserialize_with = "listen_addr")]
     pub listen_addr: SocketAddr,
     /// `AUTH_ENV`: `development` or `production`.
     #[serde(default)]
@@ -98,6 +98,14 @@ pub struct Config {
     /// after SIGTERM.
     #[serde(default = "defaults::shutdown_grace_secs")]
     pub shutdown_grace_secs: u64,
+    /// `AUTH_SERVICE_CLIENTS`: service clients allowed to call
+    /// `IssueServiceToken`, as `id:argon2-hash` pairs separated by `;` (make a
+    /// hash with `auth-service hash-client-secret`).
+    #[serde(default)]
+    pub service_clients: Option<String>,
+    /// `AUTH_SERVICE_TOKEN_TTL_SECS`: service-token lifetime.
+    #[serde(default = "defaults::service_token_ttl_secs")]
+    pub service_token_ttl_secs: u64,
     /// `ENABLE_STRONG_PASSWORDS` (no prefix, the seed's name): require lower,
     /// upper, digit, special character and at least 12 characters.
     #[serde(skip, default = "defaults::enable_strong_passwords")]
@@ -190,6 +198,10 @@ impl Config {
         if self.issuer.is_empty() || self.audience.is_empty() {
             return fail("AUTH_ISSUER and AUTH_AUDIENCE must not be empty");
         }
+        if self.service_token_ttl_secs == 0 || self.service_token_ttl_secs > 3600 {
+            return fail("AUTH_SERVICE_TOKEN_TTL_SECS must be between 1 and 3600");
+        }
+        self.service_clients()?;
         if self.signing_key.is_some() && self.signing_key_file.is_some() {
             return fail("set only one of AUTH_SIGNING_KEY and AUTH_SIGNING_KEY_FILE");
         }
@@ -202,6 +214,26 @@ impl Config {
             );
         }
         Ok(())
+    }
+
+    /// The configured service clients: id → argon2 hash of the secret.
+    pub fn service_clients(&self) -> Result<HashMap<String, String>, ConfigError> {
+        let mut clients = HashMap::new();
+        let entries = self.service_clients.as_deref().unwrap_or("");
+        for entry in entries.split(';').map(str::trim).filter(|e| !e.is_empty()) {
+            let bad = || {
+                ConfigError(
+                    "AUTH_SERVICE_CLIENTS must be `id:argon2-hash` pairs separated by `;`"
+                        .to_owned(),
+                )
+            };
+            let (id, hash) = entry.split_once(':').ok_or_else(bad)?;
+            if id.is_empty() || argon2::PasswordHash::new(hash).is_err() {
+                return Err(bad());
+            }
+            clients.insert(id.to_owned(), hash.to_owned());
+        }
+        Ok(clients)
     }
 
     /// Access-token lifetime.
@@ -220,6 +252,10 @@ impl Config {
             std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
         })
     }
+}
+
+fn listen_addr<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<SocketAddr, D::Error> {
+    shared::config::socket_addr(deserializer, "AUTH_LISTEN_ADDR")
 }
 
 mod defaults {
@@ -282,6 +318,10 @@ mod defaults {
     }
     pub(super) fn shutdown_grace_secs() -> u64 {
         20
+    }
+    /// Five minutes: services renew long before, and a leaked one dies soon.
+    pub(super) fn service_token_ttl_secs() -> u64 {
+        300
     }
     pub(super) fn enable_strong_passwords() -> bool {
         true

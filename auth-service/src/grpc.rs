@@ -8,9 +8,11 @@ use tonic::{Request, Response, Status};
 
 use crate::{
     convert,
+    error::Error,
     service::{
         accounts::{NewAccount, Registration},
         profile::ProfilePatch,
+        revocations::EventStream,
         sessions::IssuedTokens,
     },
     state::AppState,
@@ -157,6 +159,39 @@ impl AuthService for AuthApi {
             active: active.is_some(),
             claims: active.map(|(claims, _)| convert::claims(claims)),
         }))
+    }
+
+    async fn issue_service_token(
+        &self,
+        request: Request<pb::IssueServiceTokenRequest>,
+    ) -> Reply<pb::IssueServiceTokenResponse> {
+        let pb::IssueServiceTokenRequest {
+            client_id,
+            client_secret,
+        } = request.into_inner();
+        let (service_token, expires_at) = self
+            .state
+            .issue_service_token(&client_id, client_secret.into())
+            .await?;
+        Ok(Response::new(pb::IssueServiceTokenResponse {
+            service_token,
+            expires_at: Some(shared::timestamp(expires_at)),
+        }))
+    }
+
+    type WatchRevocationsStream = EventStream;
+
+    async fn watch_revocations(
+        &self,
+        request: Request<pb::WatchRevocationsRequest>,
+    ) -> Reply<EventStream> {
+        let client_id = self.state.authenticate_service(request.metadata())?;
+        let cursor = request.get_ref().cursor;
+        if cursor < 0 {
+            return Err(Error::invalid("cursor", "must not be negative").into());
+        }
+        tracing::info!(%client_id, cursor, "revocation watcher connected");
+        Ok(Response::new(self.state.watch_revocations(cursor)))
     }
 
     async fn get_jwks(&self, _request: Request<pb::GetJwksRequest>) -> Reply<pb::GetJwksResponse> {

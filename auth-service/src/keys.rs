@@ -14,8 +14,9 @@ use ed25519_dalek::{
 };
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use secrecy::ExposeSecret;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
-use shared::token::{ACCESS_TOKEN_TYPE, AccessClaims, AccessTokenVerifier, PublicKey};
+use shared::token::{Claims, PublicKey, Verifier};
 
 use crate::config::{Config, Environment};
 
@@ -123,22 +124,22 @@ impl SigningKeys {
         &self.published
     }
 
-    /// Signs an access token.
-    pub fn sign(&self, claims: &AccessClaims) -> anyhow::Result<String> {
+    /// Signs a token of kind `C` (its `typ` goes in the header).
+    pub fn sign<C: Claims + Serialize>(&self, claims: &C) -> anyhow::Result<String> {
         let mut header = Header::new(Algorithm::EdDSA);
-        header.typ = Some(ACCESS_TOKEN_TYPE.to_owned());
+        header.typ = Some(C::TYPE.to_owned());
         header.kid = Some(self.current_kid().to_owned());
-        jsonwebtoken::encode(&header, claims, &self.encoding).context("signing access token")
+        jsonwebtoken::encode(&header, claims, &self.encoding).context("signing a token")
     }
 
-    /// A verifier accepting every published key.
-    pub fn verifier(&self, issuer: &str, audience: &str) -> anyhow::Result<AccessTokenVerifier> {
+    /// A verifier of tokens of kind `C` accepting every published key.
+    pub fn verifier<C: Claims>(&self, issuer: &str, audience: &str) -> anyhow::Result<Verifier<C>> {
         let keys = self
             .published
             .iter()
             .map(|k| PublicKey::from_jwk_x(k.kid.clone(), &k.x))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(AccessTokenVerifier::new(issuer, audience, keys))
+        Ok(Verifier::new(issuer, audience, keys))
     }
 }
 

@@ -12,6 +12,7 @@ mod convert;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod feed;
 pub mod grpc;
 pub mod keys;
 pub mod password;

@@ -32,6 +32,13 @@ enum Command {
     },
     /// Delete expired sessions, refresh tokens and throttle records now.
     FlushExpired,
+    /// Disable an account: no more logins, every session and token revoked.
+    DisableUser {
+        #[arg(long)]
+        username: String,
+    },
+    /// Hash a service client's secret (first line of stdin) for AUTH_SERVICE_CLIENTS.
+    HashClientSecret,
     /// Print a new Ed25519 private key (PKCS#8 PEM) for AUTH_SIGNING_KEY.
     GenerateSigningKey,
 }
@@ -52,6 +59,20 @@ async fn main() -> anyhow::Result<()> {
             let user =
                 admin::create_staff_user(&state, &username, &email, admin_password()?).await?;
             println!("created staff user {} ({})", user.username, user.id);
+            Ok(())
+        }
+        Command::DisableUser { username } => {
+            let state = AppState::build(config).await?;
+            let user_id = admin::disable_user(&state, &username).await?;
+            println!("disabled {username} ({user_id}); every token issued to it is revoked");
+            Ok(())
+        }
+        Command::HashClientSecret => {
+            let state = AppState::build(config).await?;
+            println!(
+                "{}",
+                admin::hash_client_secret(&state, read_stdin_line()?).await?
+            );
             Ok(())
         }
         Command::FlushExpired => {
@@ -75,10 +96,15 @@ fn admin_password() -> anyhow::Result<SecretString> {
     if let Ok(password) = std::env::var("AUTH_ADMIN_PASSWORD") {
         return Ok(password.into());
     }
+    read_stdin_line()
+}
+
+/// A secret from the first line of stdin (never from argv, which `ps` shows).
+fn read_stdin_line() -> anyhow::Result<SecretString> {
     let mut line = String::new();
     std::io::stdin()
         .lock()
         .read_line(&mut line)
-        .context("reading the password from stdin")?;
+        .context("reading a secret from stdin")?;
     Ok(line.trim_end_matches(['\r', '\n']).to_owned().into())
 }

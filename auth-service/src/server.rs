@@ -35,10 +35,17 @@ pub async fn run(
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let purge = tokio::spawn(purge_periodically(state.clone(), stop_rx.clone()));
+    // Other replicas' revocations arrive as PostgreSQL NOTIFYs.
+    let listener_task = state
+        .postgres_url()
+        .map(|url| tokio::spawn(crate::feed::listen_postgres(url, state.feed.clone())));
+    let feed = state.feed.clone();
     let grace = Duration::from_secs(state.config.shutdown_grace_secs);
     let signal = async move {
         shutdown.await;
         health.set_not_serving::<AuthServiceServer<AuthApi>>().await;
+        // End revocation streams so that draining does not wait on them.
+        feed.close();
         let _ = stop_tx.send(true);
     };
     let serve = Server::builder()
@@ -53,6 +60,9 @@ pub async fn run(
         .await
         .context("server")?;
     purge.abort();
+    if let Some(task) = listener_task {
+        task.abort();
+    }
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())

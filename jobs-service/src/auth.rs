@@ -18,7 +18,10 @@ use shared::{
 use tokio::sync::{Notify, watch};
 use tonic::{Request, Status, transport::Endpoint};
 
-use crate::config::Config;
+use crate::{
+    config::{Config, StalePolicy},
+    revocation::RevocationSet,
+};
 
 /// The authenticated caller, put into request extensions by the interceptor.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,22 +89,53 @@ impl KeyStore {
         self.verifier.load().is_some()
     }
 
-    /// The interceptor: verifies the bearer token and inserts the [`Caller`].
+    /// The current verifier, if keys are loaded.
+    fn verifier(&self) -> Option<Arc<AccessTokenVerifier>> {
+        self.verifier.load_full()
+    }
+}
+
+/// The interceptor: verifies the bearer token with the current keys, refuses
+/// revoked sessions, and inserts the [`Caller`]. CPU and memory only.
+#[derive(Debug, Clone)]
+pub struct Authenticator {
+    /// The token keys.
+    pub keys: KeyStore,
+    /// Revoked sessions and users.
+    pub revocations: RevocationSet,
+    /// What to do while the revocation feed is stale.
+    pub stale_policy: StalePolicy,
+    /// How long the feed may be silent before it is stale.
+    pub max_staleness: Duration,
+}
+
+impl Authenticator {
+    /// Checks one call.
     pub fn intercept(&self, mut request: Request<()>) -> Result<Request<()>, Status> {
         let refused = || Status::unauthenticated("invalid or expired token");
         let token = bearer_token(request.metadata()).ok_or_else(refused)?;
-        let guard = self.verifier.load();
-        let Some(verifier) = guard.as_ref() else {
+        let Some(verifier) = self.keys.verifier() else {
             return Err(Status::unavailable("signing keys not loaded yet"));
         };
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
         let claims = verifier.verify(token, now).map_err(|error| {
             if matches!(error, TokenError::UnknownKey) {
-                self.unknown_kid.notify_one();
+                self.keys.unknown_kid.notify_one();
             }
             tracing::debug!(%error, "token refused");
             refused()
         })?;
+        if self.revocations.is_revoked(&claims) {
+            tracing::debug!(session_id = %claims.sid, "revoked token refused");
+            return Err(refused());
+        }
+        if self
+            .revocations
+            .refused_as_stale(&claims, self.stale_policy, self.max_staleness, now)
+        {
+            tracing::debug!("token refused: the revocation feed is stale");
+            return Err(refused());
+        }
         request.extensions_mut().insert(Caller {
             user_id: claims.sub,
             session_id: claims.sid,
@@ -230,7 +264,12 @@ mod tests {
 
     #[test]
     fn calls_without_keys_are_unavailable_and_without_a_token_unauthenticated() {
-        let store = KeyStore::new("iss", "aud");
+        let store = Authenticator {
+            keys: KeyStore::new("iss", "aud"),
+            revocations: RevocationSet::default(),
+            stale_policy: StalePolicy::Serve,
+            max_staleness: Duration::from_secs(30),
+        };
         let status = store.intercept(Request::new(())).unwrap_err();
         assert_eq!(status.code(), tonic::Code::Unauthenticated);
         let mut request = Request::new(());

@@ -13,7 +13,7 @@ pub use shared::config::{Environment, LogFormat};
 #[derive(Debug, Clone, Deserialize)]
 pub struct Config {
     /// `JOBS_LISTEN_ADDR`: address the gRPC server binds.
-    #[serde(default = "defaults::listen_addr")]
+    #[serde(default = "defaults::listen_addr", deserialize_with = "listen_addr")]
     pub listen_addr: SocketAddr,
     /// `JOBS_ENV`: `development` or `production`.
     #[serde(default)]
@@ -55,6 +55,23 @@ pub struct Config {
     /// `JOBS_TOKEN_AUDIENCE`: the `aud` access tokens must carry.
     #[serde(default = "defaults::token_audience")]
     pub token_audience: String,
+    /// `JOBS_SERVICE_CLIENT_ID`: this service's client id at the auth-service.
+    #[serde(default = "defaults::service_client_id")]
+    pub service_client_id: String,
+    /// `JOBS_SERVICE_CLIENT_SECRET`: its secret; without it the revocation
+    /// feed is off (required in production).
+    #[serde(default)]
+    pub service_client_secret: Option<SecretString>,
+    /// `JOBS_REVOCATION_STALE_POLICY`: what to do when the revocation feed has
+    /// been silent longer than `JOBS_REVOCATION_MAX_STALENESS_SECS`: `serve`
+    /// (keep accepting tokens: never worse than plain JWT expiry) or `refuse`
+    /// (refuse tokens issued before the feed went silent).
+    #[serde(default)]
+    pub revocation_stale_policy: StalePolicy,
+    /// `JOBS_REVOCATION_MAX_STALENESS_SECS`: how long the feed may be silent
+    /// before it counts as stale (it sends heartbeats every 5 s).
+    #[serde(default = "defaults::revocation_max_staleness_secs")]
+    pub revocation_max_staleness_secs: u64,
     /// `JOBS_ENCRYPTION_KEY`: 32 bytes, base64, for stored passwords.
     #[serde(default)]
     pub encryption_key: Option<SecretString>,
@@ -68,6 +85,17 @@ pub struct Config {
     /// finish after SIGTERM.
     #[serde(default = "defaults::shutdown_grace_secs")]
     pub shutdown_grace_secs: u64,
+}
+
+/// What the interceptor does while the revocation feed is stale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum StalePolicy {
+    /// Keep accepting valid tokens (the guarantee degrades to JWT expiry).
+    #[default]
+    Serve,
+    /// Refuse tokens issued before the feed went silent.
+    Refuse,
 }
 
 /// A configuration error, naming the variable at fault.
@@ -120,6 +148,14 @@ impl Config {
         if self.encryption_key.is_some() && self.encryption_key_file.is_some() {
             return fail("set only one of JOBS_ENCRYPTION_KEY and JOBS_ENCRYPTION_KEY_FILE");
         }
+        if self.revocation_max_staleness_secs == 0 {
+            return fail("JOBS_REVOCATION_MAX_STALENESS_SECS must be at least 1");
+        }
+        if self.env == Environment::Production && self.service_client_secret.is_none() {
+            return fail(
+                "JOBS_SERVICE_CLIENT_SECRET is required when JOBS_ENV=production (the revocation feed needs it)",
+            );
+        }
         if self.env == Environment::Production
             && self.encryption_key.is_none()
             && self.encryption_key_file.is_none()
@@ -150,6 +186,10 @@ impl Config {
     pub fn jwks_min_refetch(&self) -> Duration {
         Duration::from_secs(self.jwks_min_refetch_secs)
     }
+}
+
+fn listen_addr<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<SocketAddr, D::Error> {
+    shared::config::socket_addr(deserializer, "JOBS_LISTEN_ADDR")
 }
 
 mod defaults {
@@ -185,6 +225,12 @@ mod defaults {
     pub(super) fn shutdown_grace_secs() -> u64 {
         20
     }
+    pub(super) fn service_client_id() -> String {
+        "jobs-service".to_owned()
+    }
+    pub(super) fn revocation_max_staleness_secs() -> u64 {
+        30
+    }
 }
 
 #[cfg(test)]
@@ -207,10 +253,21 @@ mod tests {
 
     #[test]
     fn production_refuses_to_start_without_an_encryption_key() {
+        let error = Config::from_vars(vars(&[
+            ("JOBS_ENV", "production"),
+            ("JOBS_SERVICE_CLIENT_SECRET", "s"),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("JOBS_ENCRYPTION_KEY"), "{error}");
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_revocation_credentials() {
         let error = Config::from_vars(vars(&[("JOBS_ENV", "production")]))
             .unwrap_err()
             .to_string();
-        assert!(error.contains("JOBS_ENCRYPTION_KEY"), "{error}");
+        assert!(error.contains("JOBS_SERVICE_CLIENT_SECRET"), "{error}");
     }
 
     #[test]

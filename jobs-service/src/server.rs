@@ -10,7 +10,14 @@ use shared::proto::jobsearch::jobs::v1::jobs_service_server::JobsServiceServer;
 use tokio::{net::TcpListener, sync::watch};
 use tonic::{service::interceptor::InterceptedService, transport::Server};
 
-use crate::{auth::keep_keys_fresh, grpc::JobsApi, state::AppState};
+use tonic_health::ServingStatus;
+
+use crate::{
+    auth::keep_keys_fresh,
+    feed::{self, FeedClient},
+    grpc::JobsApi,
+    state::AppState,
+};
 
 /// Largest request accepted, in bytes: a posting with a long description,
 /// comments and questions fits well within it.
@@ -40,11 +47,11 @@ pub async fn run(
     let reflection_v1alpha = shared::server::reflection()
         .build_v1alpha()
         .context("reflection v1alpha")?;
-    let keys = state.keys.clone();
+    let authenticator = state.authenticator();
     let api = InterceptedService::new(
         JobsServiceServer::new(JobsApi::new(state.clone()))
             .max_decoding_message_size(MAX_REQUEST_BYTES),
-        move |request| keys.intercept(request),
+        move |request| authenticator.intercept(request),
     );
 
     let (stop_tx, stop_rx) = watch::channel(false);
@@ -57,6 +64,7 @@ pub async fn run(
             stop_rx.clone(),
         ))
     });
+    let mut background = revocation_tasks(&state, &health, &stop_rx);
     let grace = Duration::from_secs(state.config.shutdown_grace_secs);
     let signal = async move {
         shutdown.await;
@@ -75,10 +83,70 @@ pub async fn run(
     shared::server::serve_with_grace(serve, stop_rx, grace)
         .await
         .context("server")?;
-    if let Some(task) = key_task {
+    background.extend(key_task);
+    for task in background {
         task.abort();
     }
     state.db.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The health name that reports the revocation feed's freshness.
+pub const FEED_HEALTH_NAME: &str = "jobsearch.jobs.v1.RevocationFeed";
+
+/// Starts following the revocation feed (if credentials are configured),
+/// purging expired entries, and reporting the feed's freshness as health.
+fn revocation_tasks(
+    state: &AppState,
+    health: &tonic_health::server::HealthReporter,
+    stop: &watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let config = &state.config;
+    let Some(secret) = config.service_client_secret.clone() else {
+        tracing::warn!(
+            "JOBS_SERVICE_CLIENT_SECRET is unset: the revocation feed is off, so revoked \
+             tokens stay valid here until they expire"
+        );
+        return Vec::new();
+    };
+    let client = FeedClient {
+        auth_url: config.auth_url.clone(),
+        client_id: config.service_client_id.clone(),
+        client_secret: secret,
+    };
+    let set = state.revocations.clone();
+    let max_staleness = i64::try_from(config.revocation_max_staleness_secs).unwrap_or(i64::MAX);
+    let reporter = {
+        let (health, set, mut stop) = (health.clone(), set.clone(), stop.clone());
+        async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(200));
+            let mut fresh = None;
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = stop.wait_for(|s| *s) => return,
+                }
+                let lag = crate::domain::now() - set.last_contact();
+                let now_fresh = lag <= max_staleness;
+                if fresh != Some(now_fresh) {
+                    if !now_fresh {
+                        tracing::warn!(lag_secs = lag, "the revocation feed is stale");
+                    }
+                    let status = if now_fresh {
+                        ServingStatus::Serving
+                    } else {
+                        ServingStatus::NotServing
+                    };
+                    health.set_service_status(FEED_HEALTH_NAME, status).await;
+                    fresh = Some(now_fresh);
+                }
+            }
+        }
+    };
+    vec![
+        tokio::spawn(feed::follow(set.clone(), client, stop.clone())),
+        tokio::spawn(feed::purge_periodically(set, stop.clone())),
+        tokio::spawn(reporter),
+    ]
 }

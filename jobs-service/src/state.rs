@@ -8,6 +8,7 @@ use crate::{
     config::Config,
     crypto::SecretBox,
     db::{self, Pool},
+    revocation::RevocationSet,
 };
 
 /// Everything a call needs.
@@ -21,6 +22,8 @@ pub struct AppState {
     pub secrets: SecretBox,
     /// The auth-service's public keys, for the interceptor.
     pub keys: KeyStore,
+    /// Revoked sessions and users, kept fresh by the feed task.
+    pub revocations: RevocationSet,
 }
 
 impl AppState {
@@ -38,6 +41,21 @@ impl AppState {
             config: Arc::new(config),
             secrets,
             keys,
+            revocations: RevocationSet::default(),
         })
+    }
+}
+
+impl AppState {
+    /// The interceptor for this state.
+    pub fn authenticator(&self) -> crate::auth::Authenticator {
+        crate::auth::Authenticator {
+            keys: self.keys.clone(),
+            revocations: self.revocations.clone(),
+            stale_policy: self.config.revocation_stale_policy,
+            max_staleness: std::time::Duration::from_secs(
+                self.config.revocation_max_staleness_secs,
+            ),
+        }
     }
 }

@@ -60,3 +60,17 @@ pub fn parse_flag(value: &str) -> Option<bool> {
         _ => None,
     }
 }
+
+/// Deserializes a `host:port` listen address, naming `variable` in the error
+/// (envy cannot: the address is parsed after it hands the value over).
+pub fn socket_addr<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    variable: &str,
+) -> Result<std::net::SocketAddr, D::Error> {
+    let raw = String::deserialize(deserializer)?;
+    raw.trim().parse().map_err(|_| {
+        serde::de::Error::custom(format!(
+            "{variable} must be an address like 127.0.0.1:50051"
+        ))
+    })
+}

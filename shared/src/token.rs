@@ -1,18 +1,23 @@
-//! Access-token claims and their verification.
+//! Token claims and their verification.
 //!
-//! Access tokens are JWTs signed with Ed25519 (`alg: EdDSA`), carrying
-//! `typ: at+jwt` (RFC 9068) and a `kid` naming the signing key. A verifier
-//! accepts exactly that algorithm, type, issuer and audience, so a token of
-//! another kind (refresh, service) or from another issuer never passes. The
-//! verifier needs only public keys; the auth-service alone holds the private one.
+//! Access tokens (users) and service tokens (services calling the
+//! auth-service) are JWTs signed with Ed25519 (`alg: EdDSA`), each with its
+//! own `typ` (`at+jwt`, RFC 9068, and `svc+jwt`) and audience, and a `kid`
+//! naming the signing key. A verifier accepts exactly one algorithm, type,
+//! issuer and audience, so a token of another kind or from another issuer
+//! never passes. Verifiers need only public keys; the auth-service alone
+//! holds the private one.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, marker::PhantomData};
 
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 /// The JOSE `typ` of an access token (RFC 9068).
 pub const ACCESS_TOKEN_TYPE: &str = "at+jwt";
+
+/// The JOSE `typ` of a service token.
+pub const SERVICE_TOKEN_TYPE: &str = "svc+jwt";
 
 /// Tokens longer than this are refused before any parsing: a real access
 /// token is a few hundred bytes, and parsing attacker-sized input costs CPU.
@@ -44,6 +49,56 @@ pub struct AccessClaims {
     pub username: String,
     /// Whether the user was staff when the token was issued.
     pub staff: bool,
+}
+
+/// The claims of a service token: a configured service client, for the
+/// auth-service's own service-to-service RPCs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceClaims {
+    /// Issuer.
+    pub iss: String,
+    /// Audience: the auth-service itself (its issuer name).
+    pub aud: String,
+    /// Subject: `service:<client id>`.
+    pub sub: String,
+    /// Unique token id.
+    pub jti: String,
+    /// Issued at (Unix seconds).
+    pub iat: i64,
+    /// Not valid before (Unix seconds).
+    pub nbf: i64,
+    /// Expires at (Unix seconds).
+    pub exp: i64,
+}
+
+/// What a verifier needs to know about a kind of token.
+pub trait Claims: DeserializeOwned {
+    /// The `typ` header tokens of this kind carry.
+    const TYPE: &'static str;
+    /// Issued-at time.
+    fn issued_at(&self) -> i64;
+    /// The identifiers that must not be empty.
+    fn identifiers(&self) -> Vec<&str>;
+}
+
+impl Claims for AccessClaims {
+    const TYPE: &'static str = ACCESS_TOKEN_TYPE;
+    fn issued_at(&self) -> i64 {
+        self.iat
+    }
+    fn identifiers(&self) -> Vec<&str> {
+        vec![&self.sub, &self.sid, &self.jti]
+    }
+}
+
+impl Claims for ServiceClaims {
+    const TYPE: &'static str = SERVICE_TOKEN_TYPE;
+    fn issued_at(&self) -> i64 {
+        self.iat
+    }
+    fn identifiers(&self) -> Vec<&str> {
+        vec![&self.sub, &self.jti]
+    }
 }
 
 /// Why a token was refused. Every variant becomes the same `UNAUTHENTICATED`
@@ -96,22 +151,37 @@ impl PublicKey {
     }
 }
 
-/// Verifies access tokens against a fixed set of public keys.
-#[derive(Clone)]
-pub struct AccessTokenVerifier {
+/// Verifies tokens of kind `C` against a fixed set of public keys.
+pub struct Verifier<C> {
     keys: HashMap<String, DecodingKey>,
     validation: Validation,
+    kind: PhantomData<fn() -> C>,
 }
 
-impl std::fmt::Debug for AccessTokenVerifier {
+/// Verifies users' access tokens.
+pub type AccessTokenVerifier = Verifier<AccessClaims>;
+/// Verifies services' tokens.
+pub type ServiceTokenVerifier = Verifier<ServiceClaims>;
+
+impl<C> Clone for Verifier<C> {
+    fn clone(&self) -> Self {
+        Self {
+            keys: self.keys.clone(),
+            validation: self.validation.clone(),
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<C> std::fmt::Debug for Verifier<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AccessTokenVerifier")
+        f.debug_struct("Verifier")
             .field("kids", &self.keys.keys().collect::<Vec<_>>())
             .finish()
     }
 }
 
-impl AccessTokenVerifier {
+impl<C: Claims> Verifier<C> {
     /// A verifier accepting tokens from `issuer` for `audience`, signed by any of `keys`.
     pub fn new(issuer: &str, audience: &str, keys: impl IntoIterator<Item = PublicKey>) -> Self {
         let mut validation = Validation::new(Algorithm::EdDSA);
@@ -123,11 +193,15 @@ impl AccessTokenVerifier {
         validation.validate_nbf = true;
         validation.leeway = LEEWAY_SECONDS;
         let keys = keys.into_iter().map(|k| (k.kid, k.key)).collect();
-        Self { keys, validation }
+        Self {
+            keys,
+            validation,
+            kind: PhantomData,
+        }
     }
 
     /// Checks `token` completely and returns its claims.
-    pub fn verify(&self, token: &str, now_unix: i64) -> Result<AccessClaims, TokenError> {
+    pub fn verify(&self, token: &str, now_unix: i64) -> Result<C, TokenError> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(TokenError::TooLong);
         }
@@ -135,17 +209,15 @@ impl AccessTokenVerifier {
             return Err(TokenError::Header);
         }
         let header = decode_header(token).map_err(|_| TokenError::Malformed)?;
-        if header.alg != Algorithm::EdDSA || header.typ.as_deref() != Some(ACCESS_TOKEN_TYPE) {
+        if header.alg != Algorithm::EdDSA || header.typ.as_deref() != Some(C::TYPE) {
             return Err(TokenError::Header);
         }
         let kid = header.kid.as_deref().ok_or(TokenError::UnknownKey)?;
         let key = self.keys.get(kid).ok_or(TokenError::UnknownKey)?;
-        let claims = decode::<AccessClaims>(token, key, &self.validation)?.claims;
+        let claims = decode::<C>(token, key, &self.validation)?.claims;
         let leeway = i64::try_from(LEEWAY_SECONDS).unwrap_or(i64::MAX);
-        let plausible = claims.iat <= now_unix + leeway
-            && !claims.sub.is_empty()
-            && !claims.sid.is_empty()
-            && !claims.jti.is_empty();
+        let plausible = claims.issued_at() <= now_unix + leeway
+            && claims.identifiers().iter().all(|id| !id.is_empty());
         if !plausible {
             return Err(TokenError::Claims);
         }

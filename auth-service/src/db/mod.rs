@@ -6,6 +6,7 @@
 //! write so that SQLite takes its lock up front and waits instead of failing.
 
 pub mod purge;
+pub mod revocations;
 pub mod sessions;
 pub mod throttle;
 pub mod users;

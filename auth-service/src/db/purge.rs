@@ -15,6 +15,8 @@ pub struct Purged {
     pub sessions: u64,
     /// Throttle records whose lock and memory window have both passed.
     pub throttle_records: u64,
+    /// Revocation events that no longer cover any valid token.
+    pub revocation_events: u64,
 }
 
 /// Deletes expired refresh tokens and sessions, sessions revoked before
@@ -31,43 +33,48 @@ pub async fn purge(
         "DELETE FROM refresh_tokens WHERE token_hash IN \
          (SELECT token_hash FROM refresh_tokens WHERE expires_at <= $1 \
          OR session_id IN (SELECT id FROM sessions WHERE revoked_at < $2) LIMIT $3)",
-        now,
-        revoked_before,
+        &[now, revoked_before],
     )
     .await?;
     let sessions = in_batches(
         pool,
         "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions \
          WHERE expires_at <= $1 OR revoked_at < $2 LIMIT $3)",
-        now,
-        revoked_before,
+        &[now, revoked_before],
     )
     .await?;
     let throttle_records = in_batches(
         pool,
         "DELETE FROM login_throttle WHERE account_key IN (SELECT account_key FROM login_throttle \
          WHERE locked_until <= $1 AND last_failure_at < $2 LIMIT $3)",
-        now,
-        forget_before,
+        &[now, forget_before],
+    )
+    .await?;
+    let revocation_events = in_batches(
+        pool,
+        "DELETE FROM revocation_events WHERE seq IN (SELECT seq FROM revocation_events \
+         WHERE expires_at <= $1 LIMIT $2)",
+        &[now],
     )
     .await?;
     Ok(Purged {
         refresh_tokens,
         sessions,
         throttle_records,
+        revocation_events,
     })
 }
 
-async fn in_batches(pool: &Pool, sql: &str, first: i64, second: i64) -> sqlx::Result<u64> {
+/// Runs a batched DELETE until it deletes less than a batch. `sql` takes
+/// `params` as `$1..` and the batch size as the next placeholder.
+async fn in_batches(pool: &Pool, sql: &str, params: &[i64]) -> sqlx::Result<u64> {
     let mut total = 0;
     loop {
-        let deleted = sqlx::query(sql)
-            .bind(first)
-            .bind(second)
-            .bind(BATCH)
-            .execute(pool)
-            .await?
-            .rows_affected();
+        let mut query = sqlx::query(sql);
+        for param in params {
+            query = query.bind(*param);
+        }
+        let deleted = query.bind(BATCH).execute(pool).await?.rows_affected();
         total += deleted;
         if deleted < BATCH.unsigned_abs() {
             return Ok(total);

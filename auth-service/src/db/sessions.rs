@@ -15,15 +15,19 @@ pub enum RevokeReason {
     PasswordChange,
     /// A rotated refresh token was presented again.
     RefreshTokenReuse,
+    /// An operator disabled the account.
+    UserDisabled,
 }
 
 impl RevokeReason {
-    fn as_str(self) -> &'static str {
+    /// The stored (and streamed) name of the reason.
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Logout => "logout",
             Self::LogoutAll => "logout_all",
             Self::PasswordChange => "password_change",
             Self::RefreshTokenReuse => "refresh_token_reuse",
+            Self::UserDisabled => "user_disabled",
         }
     }
 }
@@ -87,17 +91,32 @@ pub async fn claim_refresh_token(
     .await
 }
 
-/// The session of a refresh token and whether the token was already used.
-pub async fn refresh_token_state(
+/// Where a presented refresh token belongs.
+#[derive(Debug, Clone)]
+pub struct RefreshTokenOwner {
+    pub session_id: String,
+    pub user_id: String,
+    /// Whether the token was already rotated.
+    pub used: bool,
+}
+
+/// The session and user of a refresh token, and whether it was already used.
+pub async fn refresh_token_owner(
     db: impl Executor<'_, Database = Any>,
     token_hash: &str,
-) -> sqlx::Result<Option<(String, bool)>> {
-    let row: Option<(String, Option<i64>)> =
-        sqlx::query_as("SELECT session_id, used_at FROM refresh_tokens WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(db)
-            .await?;
-    Ok(row.map(|(session_id, used_at)| (session_id, used_at.is_some())))
+) -> sqlx::Result<Option<RefreshTokenOwner>> {
+    let row: Option<(String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT rt.session_id, s.user_id, rt.used_at FROM refresh_tokens rt \
+         JOIN sessions s ON s.id = rt.session_id WHERE rt.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(|(session_id, user_id, used_at)| RefreshTokenOwner {
+        session_id,
+        user_id,
+        used: used_at.is_some(),
+    }))
 }
 
 /// The user of a live session (not revoked, not expired, user active) and
@@ -142,23 +161,24 @@ pub async fn revoke(
     Ok(result.rows_affected())
 }
 
-/// Ends every live session of a user except `keep` (if given).
+/// Ends every live session of a user except `keep` (if given) and returns
+/// the ids of the sessions it ended.
 pub async fn revoke_all_of_user(
     db: impl Executor<'_, Database = Any>,
     user_id: &str,
     keep: Option<&str>,
     now: i64,
     reason: RevokeReason,
-) -> sqlx::Result<u64> {
-    let result = sqlx::query(
+) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar(
         "UPDATE sessions SET revoked_at = $3, revoke_reason = $4 \
-         WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL AND expires_at > $3",
+         WHERE user_id = $1 AND id <> $2 AND revoked_at IS NULL AND expires_at > $3 \
+         RETURNING id",
     )
     .bind(user_id)
     .bind(keep.unwrap_or(""))
     .bind(now)
     .bind(reason.as_str())
-    .execute(db)
-    .await?;
-    Ok(result.rows_affected())
+    .fetch_all(db)
+    .await
 }

@@ -178,3 +178,16 @@ pub async fn list(
     .fetch_all(db)
     .await
 }
+
+/// Disables the account with this username key; returns its id if it was active.
+pub async fn disable(
+    db: impl Executor<'_, Database = Any>,
+    username_key: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "UPDATE users SET is_active = 0 WHERE username_key = $1 AND is_active = 1 RETURNING id",
+    )
+    .bind(username_key)
+    .fetch_optional(db)
+    .await
+}

@@ -4,6 +4,8 @@
 
 pub mod accounts;
 pub mod profile;
+pub mod revocations;
+pub mod service_tokens;
 pub mod sessions;
 mod throttle;
 

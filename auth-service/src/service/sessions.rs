@@ -133,15 +133,14 @@ impl AppState {
         let now = now();
         let mut tx = self.db.begin().await?;
         let Some(session_id) = sessions::claim_refresh_token(&mut *tx, &hash, now).await? else {
-            if let Some((session_id, true)) = sessions::refresh_token_state(&mut *tx, &hash).await?
+            if let Some(owner) = sessions::refresh_token_owner(&mut *tx, &hash).await?
+                && owner.used
             {
-                let ended =
-                    sessions::revoke(&mut *tx, &session_id, now, RevokeReason::RefreshTokenReuse)
-                        .await?;
+                let reason = RevokeReason::RefreshTokenReuse;
+                self.end_session(&mut tx, &owner, reason, now).await?;
                 tx.commit().await?;
-                if ended > 0 {
-                    tracing::warn!(%session_id, "rotated refresh token presented again; session revoked");
-                }
+                self.feed.notify();
+                tracing::warn!(session_id = %owner.session_id, "rotated refresh token presented again; session revoked");
             }
             return Err(Error::BadToken);
         };
@@ -169,24 +168,27 @@ impl AppState {
     #[tracing::instrument(skip_all)]
     pub async fn logout(&self, refresh_token: &str) -> Result<()> {
         let hash = hash_refresh_token(refresh_token)?;
-        let Some((session_id, _)) = sessions::refresh_token_state(&self.db, &hash).await? else {
+        let Some(owner) = sessions::refresh_token_owner(&self.db, &hash).await? else {
             return Err(Error::BadToken);
         };
-        sessions::revoke(&self.db, &session_id, now(), RevokeReason::Logout).await?;
+        let mut tx = self.db.begin().await?;
+        self.end_session(&mut tx, &owner, RevokeReason::Logout, now())
+            .await?;
+        tx.commit().await?;
+        self.feed.notify();
         Ok(())
     }
 
     /// Ends every session of the caller.
     pub async fn logout_all(&self, caller: &Caller) -> Result<u64> {
-        let ended = sessions::revoke_all_of_user(
-            &self.db,
-            &caller.user.id,
-            None,
-            now(),
-            RevokeReason::LogoutAll,
-        )
-        .await?;
-        tracing::info!(user_id = %caller.user.id, ended, "logout everywhere");
+        let user_id = &caller.user.id;
+        let mut tx = self.db.begin().await?;
+        let ended = self
+            .end_sessions_of_user(&mut tx, user_id, None, RevokeReason::LogoutAll, now())
+            .await?;
+        tx.commit().await?;
+        self.feed.notify();
+        tracing::info!(%user_id, ended, "logout everywhere");
         Ok(ended)
     }
 
@@ -234,16 +236,14 @@ impl AppState {
         let hash = self.hasher.hash(new).await?;
         let mut tx = self.db.begin().await?;
         users::set_password_hash(&mut *tx, &user.id, &hash).await?;
-        let ended = sessions::revoke_all_of_user(
-            &mut *tx,
-            &user.id,
-            Some(&caller.session_id),
-            now,
-            RevokeReason::PasswordChange,
-        )
-        .await?;
+        let keep = Some(caller.session_id.as_str());
+        let reason = RevokeReason::PasswordChange;
+        let ended = self
+            .end_sessions_of_user(&mut tx, &user.id, keep, reason, now)
+            .await?;
         throttle::clear(&mut *tx, &account_key).await?;
         tx.commit().await?;
+        self.feed.notify();
         tracing::info!(ended, "password changed");
         Ok(ended)
     }

@@ -1,9 +1,11 @@
 //! Test harness: a real auth-service and a real jobs-service, in-process on
 //! `127.0.0.1:0`, with fresh databases per test (SQLite files, or new
 //! PostgreSQL databases when `TEST_DATABASE=postgres`). The jobs-service
-//! fetches the auth-service's keys over gRPC, exactly as deployed.
+//! fetches the auth-service's keys and follows its revocation feed over
+//! gRPC, exactly as deployed. Tests can add replicas of either service and
+//! restart the auth-service.
 
-use std::time::Duration;
+use std::{net::SocketAddr, time::Duration};
 
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use prost_types::Timestamp;
@@ -12,8 +14,8 @@ use shared::proto::jobsearch::{
     jobs::v1::jobs_service_client::JobsServiceClient,
 };
 pub use shared::testing::{authed, expect_code};
-use tokio::{net::TcpListener, sync::oneshot};
-use tonic::transport::Channel;
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+use tonic::transport::{Channel, Endpoint};
 use tonic_health::pb::{
     HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
 };
@@ -21,22 +23,43 @@ use tonic_health::pb::{
 /// A password that satisfies the strong policy.
 pub const PASSWORD: &str = "Corr3ct-Horse-Battery!";
 
+/// The jobs-service's service client at the auth-service.
+const CLIENT_ID: &str = "jobs-service";
+const CLIENT_SECRET: &str = "test-client-secret-0123456789";
+
+type Server = (
+    oneshot::Sender<()>,
+    JoinHandle<anyhow::Result<()>>,
+    auth_service::state::AppState,
+);
+
 /// Both services and clients connected to them.
 pub struct TestApp {
     /// Where the jobs-service listens.
-    pub jobs_addr: std::net::SocketAddr,
+    pub jobs_addr: SocketAddr,
     pub jobs: JobsServiceClient<Channel>,
     pub auth: AuthServiceClient<Channel>,
     /// The jobs-service's state, for checks a client cannot make.
     pub jobs_state: jobs_service::state::AppState,
     /// The private key the auth-service signs with (to forge tokens).
     pub auth_signing_pem: String,
+    /// Where the first auth-service listens.
+    pub auth_addr: SocketAddr,
+    /// The configuration every auth-service replica of this app shares.
+    auth_vars: Vec<(String, String)>,
+    /// The configuration every jobs-service replica shares, minus its data.
+    jobs_vars: Vec<(String, String)>,
+    /// The first auth-service, which `restart_auth` stops and starts.
+    auth_server: Option<Server>,
     stops: Vec<oneshot::Sender<()>>,
-    _dirs: Vec<tempfile::TempDir>,
+    dirs: Vec<tempfile::TempDir>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if let Some((stop, _, _)) = self.auth_server.take() {
+            let _ = stop.send(());
+        }
         for stop in self.stops.drain(..) {
             let _ = stop.send(());
         }
@@ -51,6 +74,13 @@ pub struct TestUser {
     pub refresh_token: String,
 }
 
+/// A running jobs-service replica.
+pub struct JobsReplica {
+    pub addr: SocketAddr,
+    pub client: JobsServiceClient<Channel>,
+    pub state: jobs_service::state::AppState,
+}
+
 fn vars(pairs: &[(&str, String)]) -> Vec<(String, String)> {
     pairs
         .iter()
@@ -58,125 +88,152 @@ fn vars(pairs: &[(&str, String)]) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Starts both services.
+/// Starts one auth-service and one jobs-service.
 pub async fn spawn_app() -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         shared::telemetry::init(
             shared::telemetry::LogFormat::Pretty,
-            "debug,sqlx=warn,h2=info",
+            "debug,sqlx=warn,h2=info,tower=info,hyper=info",
         );
     }
     let auth_dir = tempfile::tempdir().unwrap();
-    let jobs_dir = tempfile::tempdir().unwrap();
     let auth_signing_pem = auth_service::keys::generate_pem().unwrap();
-    let mut stops = Vec::new();
-
+    let client_hash = auth_service::password::PasswordHasher::new(1024, 1, 1, 1)
+        .unwrap()
+        .hash(CLIENT_SECRET.into())
+        .await
+        .unwrap();
     let mut auth_vars = vars(&[
         ("AUTH_DATA_DIR", auth_dir.path().display().to_string()),
         ("AUTH_SIGNING_KEY", auth_signing_pem.clone()),
         // Cheap hashing keeps the suite fast; production cost is benchmarked.
         ("AUTH_ARGON2_MEMORY_KIB", "1024".into()),
         ("AUTH_ARGON2_ITERATIONS", "1".into()),
+        ("AUTH_SERVICE_CLIENTS", format!("{CLIENT_ID}:{client_hash}")),
     ]);
     if let Some(url) = shared::testing::database_url("auth_test").await {
         auth_vars.push(("AUTH_DATABASE_URL".into(), url));
     }
-    let auth_config = auth_service::config::Config::from_vars(auth_vars).unwrap();
-    let auth_state = auth_service::state::AppState::build(auth_config)
-        .await
-        .unwrap();
-    let (auth_addr, stop) = serve(|listener, shutdown| {
-        tokio::spawn(auth_service::run(listener, auth_state, shutdown));
-    })
-    .await;
-    stops.push(stop);
-
-    let mut jobs_vars = vars(&[
-        ("JOBS_DATA_DIR", jobs_dir.path().display().to_string()),
-        ("JOBS_AUTH_URL", format!("http://{auth_addr}")),
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let auth_addr = listener.local_addr().unwrap();
+    let auth_server = start_auth(&auth_vars, listener).await;
+    let jobs_vars = vars(&[
         ("JOBS_JWKS_MIN_REFETCH_SECS", "1".into()),
+        ("JOBS_SERVICE_CLIENT_ID", CLIENT_ID.into()),
+        ("JOBS_SERVICE_CLIENT_SECRET", CLIENT_SECRET.into()),
     ]);
-    if let Some(url) = shared::testing::database_url("jobs_test").await {
-        jobs_vars.push(("JOBS_DATABASE_URL".into(), url));
+    let (replica, jobs_dir, jobs_stop) = start_jobs(&jobs_vars, auth_addr).await;
+    TestApp {
+        jobs_addr: replica.addr,
+        jobs: replica.client,
+        auth: AuthServiceClient::connect(format!("http://{auth_addr}"))
+            .await
+            .unwrap(),
+        jobs_state: replica.state,
+        auth_signing_pem,
+        auth_addr,
+        auth_vars,
+        jobs_vars,
+        auth_server: Some(auth_server),
+        stops: vec![jobs_stop],
+        dirs: vec![auth_dir, jobs_dir],
     }
-    let jobs_config = jobs_service::config::Config::from_vars(jobs_vars).unwrap();
-    let jobs_state = jobs_service::state::AppState::build(jobs_config)
-        .await
-        .unwrap();
-    let backend = jobs_state
-        .db
-        .acquire()
-        .await
-        .unwrap()
-        .backend_name()
-        .to_owned();
-    assert_eq!(backend, shared::testing::expected_backend());
-    let served = jobs_state.clone();
-    let (jobs_addr, stop) = serve(|listener, shutdown| {
-        tokio::spawn(jobs_service::run(listener, served, shutdown));
-    })
-    .await;
-    stops.push(stop);
+}
 
-    // Readiness, not timing: wait until health says SERVING, which the
-    // service reports once its key task has fetched the auth-service's keys.
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://{jobs_addr}"))
+/// Starts a jobs-service with its own data directory (and database)
+/// following the auth-service at `auth_addr`; returns once it is ready.
+async fn start_jobs(
+    jobs_vars: &[(String, String)],
+    auth_addr: SocketAddr,
+) -> (JobsReplica, tempfile::TempDir, oneshot::Sender<()>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut vars = jobs_vars.to_vec();
+    vars.push(("JOBS_DATA_DIR".into(), dir.path().display().to_string()));
+    vars.push(("JOBS_AUTH_URL".into(), format!("http://{auth_addr}")));
+    if let Some(url) = shared::testing::database_url("jobs_test").await {
+        vars.push(("JOBS_DATABASE_URL".into(), url));
+    }
+    let config = jobs_service::config::Config::from_vars(vars).unwrap();
+    let state = jobs_service::state::AppState::build(config).await.unwrap();
+    let backend = state.db.acquire().await.unwrap().backend_name().to_owned();
+    assert_eq!(backend, shared::testing::expected_backend());
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    tokio::spawn(jobs_service::run(listener, state.clone(), async move {
+        let _ = stopped.await;
+    }));
+    let channel = Endpoint::from_shared(format!("http://{addr}"))
         .unwrap()
         .connect()
         .await
         .unwrap();
-    let mut health = HealthClient::new(channel.clone());
-    let check = HealthCheckRequest {
-        service: "jobsearch.jobs.v1.JobsService".into(),
+    // Ready once it has the keys and follows the revocation feed.
+    wait_until_serving(&channel, "jobsearch.jobs.v1.JobsService").await;
+    wait_until_serving(&channel, "jobsearch.jobs.v1.RevocationFeed").await;
+    let replica = JobsReplica {
+        addr,
+        client: JobsServiceClient::new(channel),
+        state,
     };
-    tokio::time::timeout(Duration::from_secs(10), async {
-        while health
-            .check(check.clone())
-            .await
-            .unwrap()
-            .into_inner()
-            .status()
-            != ServingStatus::Serving
-        {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    })
-    .await
-    .expect("the jobs-service never became ready (no keys from the auth-service?)");
-    assert!(jobs_state.keys.has_keys());
-
-    TestApp {
-        jobs_addr,
-        jobs: JobsServiceClient::connect(format!("http://{jobs_addr}"))
-            .await
-            .unwrap(),
-        auth: AuthServiceClient::connect(format!("http://{auth_addr}"))
-            .await
-            .unwrap(),
-        jobs_state,
-        auth_signing_pem,
-        stops,
-        _dirs: vec![auth_dir, jobs_dir],
-    }
+    (replica, dir, stop)
 }
 
-/// Binds a port, hands the listener and a shutdown future to `start`.
-async fn serve(
-    start: impl FnOnce(TcpListener, futures::future::BoxFuture<'static, ()>),
-) -> (std::net::SocketAddr, oneshot::Sender<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
+/// Starts an auth-service on `listener` with `vars`.
+async fn start_auth(vars: &[(String, String)], listener: TcpListener) -> Server {
+    let config = auth_service::config::Config::from_vars(vars.to_vec()).unwrap();
+    let state = auth_service::state::AppState::build(config).await.unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    start(
-        listener,
-        Box::pin(async move {
-            let _ = stopped.await;
-        }),
-    );
-    (addr, stop)
+    let task = tokio::spawn(auth_service::run(listener, state.clone(), async move {
+        let _ = stopped.await;
+    }));
+    (stop, task, state)
 }
 
 impl TestApp {
+    /// Starts another jobs-service replica, with its own database, following
+    /// the auth-service at `auth_addr`; returns once it is ready.
+    pub async fn jobs_replica(&mut self, auth_addr: SocketAddr) -> JobsReplica {
+        let (replica, dir, stop) = start_jobs(&self.jobs_vars, auth_addr).await;
+        self.dirs.push(dir);
+        self.stops.push(stop);
+        replica
+    }
+
+    /// Disables an account with the operator command.
+    pub async fn disable_user(&self, username: &str) {
+        let (_, _, state) = self
+            .auth_server
+            .as_ref()
+            .expect("the auth-service is running");
+        auth_service::admin::disable_user(state, username)
+            .await
+            .unwrap();
+    }
+
+    /// Starts another auth-service replica on the same database.
+    pub async fn auth_replica(&mut self) -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, _task, _state) = start_auth(&self.auth_vars, listener).await;
+        self.stops.push(stop);
+        addr
+    }
+
+    /// Stops the first auth-service, runs `while_down`, then starts it again
+    /// on the same address and database.
+    pub async fn restart_auth<F: std::future::Future<Output = ()>>(&mut self, while_down: F) {
+        let (stop, task, _) = self
+            .auth_server
+            .take()
+            .expect("the auth-service is running");
+        let _ = stop.send(());
+        task.await.unwrap().unwrap();
+        while_down.await;
+        let listener = TcpListener::bind(self.auth_addr).await.unwrap();
+        self.auth_server = Some(start_auth(&self.auth_vars, listener).await);
+    }
+
     /// Registers `username` and logs in.
     pub async fn user(&self, username: &str) -> TestUser {
         let mut auth = self.auth.clone();
@@ -236,4 +293,26 @@ pub fn ts(seconds: i64) -> Timestamp {
 /// The current Unix time.
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Readiness, not timing: waits until health reports `service` SERVING.
+pub async fn wait_until_serving(channel: &Channel, service: &str) {
+    let mut health = HealthClient::new(channel.clone());
+    let check = HealthCheckRequest {
+        service: service.into(),
+    };
+    let ready = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let status = health
+                .check(check.clone())
+                .await
+                .map(|r| r.into_inner().status());
+            if matches!(status, Ok(ServingStatus::Serving)) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert!(ready.is_ok(), "{service} never became ready");
 }

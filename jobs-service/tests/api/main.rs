@@ -10,4 +10,5 @@ mod keys;
 mod opportunities;
 mod postings;
 mod reports;
+mod revocation;
 mod sites;
