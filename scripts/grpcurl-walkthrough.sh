@@ -19,9 +19,13 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 addr=127.0.0.1:$(free_port)
 jobs_addr=127.0.0.1:$(free_port)
 data=$(mktemp -d)
-AUTH_LISTEN_ADDR=$addr AUTH_DATA_DIR=$data "$binary" >"$data/server.log" 2>&1 &
+# Service-client credentials for the revocation feed, made with the CLI.
+secret=walkthrough-client-secret-$RANDOM$RANDOM
+hash=$(printf '%s\n' "$secret" | AUTH_DATA_DIR=$data "$binary" hash-client-secret)
+AUTH_LISTEN_ADDR=$addr AUTH_DATA_DIR=$data AUTH_SERVICE_CLIENTS="jobs-service:$hash" "$binary" >"$data/server.log" 2>&1 &
 pid=$!
-JOBS_LISTEN_ADDR=$jobs_addr JOBS_DATA_DIR=$data/jobs JOBS_AUTH_URL=http://$addr "$jobs_binary" >"$data/jobs.log" 2>&1 &
+JOBS_LISTEN_ADDR=$jobs_addr JOBS_DATA_DIR=$data/jobs JOBS_AUTH_URL=http://$addr JOBS_SERVICE_CLIENT_SECRET=$secret \
+    "$jobs_binary" >"$data/jobs.log" 2>&1 &
 jobs_pid=$!
 cleanup() {
     kill "$pid" "$jobs_pid" 2>/dev/null || true
@@ -46,7 +50,7 @@ call() { # call METHOD JSON [extra grpcurl args...]
 }
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
     grpcurl -plaintext "$addr" grpc.health.v1.Health/Check 2>/dev/null | grep -q SERVING && break
     sleep 0.1
 done
@@ -100,7 +104,7 @@ jobs() { # jobs METHOD JSON: a JobsService call as ada
 ada=$(call Login '{"username":"ada","password":"Analytical-Engine-1843"}' | field accessToken)
 
 echo "8. the jobs-service answers only with a token"
-for _ in $(seq 1 100); do
+for _ in $(seq 1 300); do
     grpcurl -plaintext "$jobs_addr" grpc.health.v1.Health/Check 2>/dev/null | grep -q SERVING && break
     sleep 0.1
 done
@@ -127,11 +131,27 @@ jobs GetReport '{"postings_per_site":{}}' | grep -q '"postings": 2' || fail "Get
 jobs GetDashboard '{}' | grep -q '"activePostings": 1' || fail "GetDashboard"
 
 echo "12. update with a mask, then delete the site (and its postings)"
-jobs UpdateJobPosting "{\"job_posting\":{\"id\":\"$posting\",\"posting_status\":\"POSTING_STATUS_ACTIVELY_ENGAGED\",\"company_name\":\"ignored\"},\"update_mask\":\"postingStatus\"}" |
+jobs UpdateJobPosting "{\"job_posting\":{\"id\":\"$posting\",\"posting_status\":\"POSTING_STATUS_ACTIVELY_ENGAGED\",\"company_name\":\"ignored\"},\"update_mask\":{\"paths\":[\"posting_status\"]}}" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); assert (d["postingStatus"], d["companyName"]) == ("POSTING_STATUS_ACTIVELY_ENGAGED", "Globex"), d' ||
     fail "UpdateJobPosting"
 jobs DeleteJobSite "{\"id\":\"$site\"}" | grep -q '"deletedPostings": 2' || fail "DeleteJobSite"
 jobs ListJobPostings '{}' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert not d.get("jobPostings"), d' ||
     fail "postings left after DeleteJobSite"
+
+echo "13. a logout reaches the jobs-service through the revocation feed"
+session=$(call Login '{"username":"ada","password":"Analytical-Engine-1843"}')
+token=$(field accessToken <<<"$session")
+grpcurl -plaintext -H "authorization: Bearer $token" -d '{}' "$jobs_addr" jobsearch.jobs.v1.JobsService/ListJobSites >/dev/null ||
+    fail "the jobs-service refused a fresh token"
+call Logout "{\"refresh_token\":\"$(field refreshToken <<<"$session")\"}" >/dev/null || fail "logout"
+refused=
+for _ in $(seq 1 50); do
+    if ! grpcurl -plaintext -H "authorization: Bearer $token" -d '{}' "$jobs_addr" jobsearch.jobs.v1.JobsService/ListJobSites >/dev/null 2>&1; then
+        refused=yes
+        break
+    fi
+    sleep 0.1
+done
+[[ -n $refused ]] || fail "the jobs-service still accepts a logged-out token after 5 s"
 
 echo "grpcurl walk-through passed"

@@ -4,7 +4,8 @@
 # generated development signing and encryption keys) goes to ./data.
 #
 #   auth-service  127.0.0.1:50051   (AUTH_* variables)
-#   jobs-service  127.0.0.1:50052   (JOBS_* variables; fetches the auth-service's keys)
+#   jobs-service  127.0.0.1:50052   (JOBS_* variables; fetches the auth-service's keys
+#                                    and follows its revocation feed)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -13,6 +14,24 @@ bin=${CARGO_TARGET_DIR:-target}/release
 
 export AUTH_DATA_DIR=${AUTH_DATA_DIR:-data/auth}
 export JOBS_DATA_DIR=${JOBS_DATA_DIR:-data/jobs}
+
+# The jobs-service follows the auth-service's revocation feed as a service
+# client. Make its credentials once (a random secret, and its argon2 hash for
+# the auth-service) and keep them with the rest of the development data.
+credentials=data/service-client.env
+if [[ ! -f $credentials ]]; then
+    mkdir -p data
+    secret=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+    hash=$(printf '%s\n' "$secret" | "$bin/auth-service" hash-client-secret)
+    (
+        umask 077
+        printf "JOBS_SERVICE_CLIENT_SECRET='%s'\nAUTH_SERVICE_CLIENTS='jobs-service:%s'\n" "$secret" "$hash" >"$credentials"
+    )
+fi
+set -a
+# shellcheck source=/dev/null
+. "$credentials"
+set +a
 
 pids=()
 stop() {
