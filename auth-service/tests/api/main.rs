@@ -11,3 +11,4 @@ mod housekeeping;
 mod login;
 mod profile;
 mod sessions;
+mod shutdown;
