@@ -6,6 +6,7 @@
 pub mod config;
 pub mod db;
 pub mod dev_secret;
+pub mod health;
 pub mod server;
 pub mod shutdown;
 pub mod status;

@@ -150,6 +150,24 @@ pub async fn set_password_hash(
     Ok(())
 }
 
+/// Replaces a hash made with old parameters by one of the same password,
+/// unless the password changed meanwhile (then the newer password wins).
+pub async fn upgrade_password_hash(
+    db: impl Executor<'_, Database = Any>,
+    id: &str,
+    old_hash: &str,
+    new_hash: &str,
+) -> sqlx::Result<bool> {
+    let done =
+        sqlx::query("UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2")
+            .bind(id)
+            .bind(old_hash)
+            .bind(new_hash)
+            .execute(db)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Records a successful login.
 pub async fn set_last_login(
     db: impl Executor<'_, Database = Any>,

@@ -85,13 +85,15 @@ impl AppState {
             })
             .map(|u| u.password_hash.clone());
         let verified = self.hasher.verify(password.clone(), hash).await?;
-        let Some(user) = user.filter(|_| verified) else {
+        let Some(mut user) = user.filter(|_| verified) else {
             self.record_failure(&account_key, now).await?;
             return Err(Error::BadCredentials);
         };
         if self.hasher.needs_rehash(&user.password_hash) {
             let hash = self.hasher.hash(password).await?;
-            users::set_password_hash(&self.db, &user.id, &hash).await?;
+            if users::upgrade_password_hash(&self.db, &user.id, &user.password_hash, &hash).await? {
+                user.password_hash = hash;
+            }
         }
         let tokens = self.start_session(&user, &account_key, now).await?;
         tracing::info!(user_id = %user.id, "login");
@@ -109,7 +111,12 @@ impl AppState {
         let (refresh_token, refresh_hash) = new_refresh_token();
         let refresh_expires = session_expires.min(now + secs(self.config.refresh_token_ttl_secs));
         let mut tx = self.db.begin().await?;
-        sessions::create(&mut *tx, &session_id, &user.id, now, session_expires).await?;
+        let hash = &user.password_hash;
+        if !sessions::create(&mut *tx, &session_id, &user.id, now, session_expires, hash).await? {
+            // The password changed (or the account was disabled) since it
+            // was verified: the old password opens nothing.
+            return Err(Error::BadCredentials);
+        }
         sessions::insert_refresh_token(&mut *tx, &refresh_hash, &session_id, now, refresh_expires)
             .await?;
         users::set_last_login(&mut *tx, &user.id, now).await?;

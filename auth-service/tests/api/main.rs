@@ -10,5 +10,6 @@ mod helpers;
 mod housekeeping;
 mod login;
 mod profile;
+mod races;
 mod sessions;
 mod shutdown;

@@ -9,6 +9,7 @@ mod isolation;
 mod keys;
 mod opportunities;
 mod postings;
+mod races;
 mod reports;
 mod revocation;
 mod sites;

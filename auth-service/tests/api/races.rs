@@ -1,0 +1,87 @@
+//! Races and timing: what concurrent callers and patient attackers can and
+//! cannot learn or break.
+
+use std::time::{Duration, Instant};
+
+use shared::proto::jobsearch::auth::v1 as pb;
+use tonic::Code;
+
+use crate::helpers::{PASSWORD, authed, spawn_app_with};
+
+#[tokio::test]
+async fn unknown_users_and_wrong_passwords_take_the_same_time() {
+    // Throttling would change the work done after a few failures; lift it.
+    let app = spawn_app_with(&[("AUTH_LOGIN_MAX_FAILURES", "1000000")]).await;
+    app.register("ada").await;
+    let mut known = Vec::new();
+    let mut unknown = Vec::new();
+    // Interleaved, so machine noise hits both alike.
+    for i in 0..150 {
+        for (username, samples) in [("ada", &mut known), ("nobody", &mut unknown)] {
+            let start = Instant::now();
+            let status = app
+                .login(username, &format!("Wrong-Password-{i}!"))
+                .await
+                .unwrap_err();
+            samples.push(start.elapsed());
+            assert_eq!(status.code(), Code::Unauthenticated);
+        }
+    }
+    let median = |samples: &mut Vec<Duration>| {
+        samples.sort();
+        samples[samples.len() / 2]
+    };
+    let (known, unknown) = (median(&mut known), median(&mut unknown));
+    let ratio = known.as_secs_f64() / unknown.as_secs_f64();
+    println!("median Login: wrong password {known:?}, unknown user {unknown:?}, ratio {ratio:.3}");
+    assert!(
+        (0.85..=1.15).contains(&ratio),
+        "timing reveals who exists: ratio {ratio:.3}"
+    );
+}
+
+#[tokio::test]
+async fn a_password_change_racing_logins_leaves_one_consistent_password() {
+    let app = spawn_app_with(&[("AUTH_LOGIN_MAX_FAILURES", "1000")]).await;
+    let tokens = app.signed_up("ada").await;
+    let new_password = "Another-Secret-Phrase-9";
+    let change = {
+        let mut client = app.client.clone();
+        let request = pb::ChangePasswordRequest {
+            current_password: PASSWORD.into(),
+            new_password: new_password.into(),
+        };
+        let token = tokens.access_token.clone();
+        tokio::spawn(async move { client.change_password(authed(request, &token)).await })
+    };
+    let logins = futures::future::join_all((0..16).map(|i| {
+        let password = if i % 2 == 0 { PASSWORD } else { new_password };
+        app.login("ada", password)
+    }))
+    .await;
+    change.await.unwrap().unwrap();
+    // Each login saw either the old or the new password, never a broken one.
+    for result in &logins {
+        if let Err(status) = result {
+            assert_eq!(status.code(), Code::Unauthenticated, "{status:?}");
+        }
+    }
+    // Afterwards exactly the new password works; no session opened with the
+    // old password survives the change (it was ended with the caller's other
+    // sessions, or refused because the password had changed meanwhile).
+    app.login("ada", new_password).await.unwrap();
+    assert_eq!(
+        app.login("ada", PASSWORD).await.unwrap_err().code(),
+        Code::Unauthenticated
+    );
+    for (i, result) in logins.into_iter().enumerate() {
+        let Ok(tokens) = result else { continue };
+        let works = app.me(&tokens.access_token).await.is_ok();
+        assert_eq!(
+            works,
+            i % 2 == 1,
+            "login {i} with the {} password",
+            if i % 2 == 0 { "old" } else { "new" }
+        );
+    }
+}
