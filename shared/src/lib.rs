@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod cors;
 pub mod db;
 pub mod dev_secret;
 pub mod health;

@@ -1,4 +1,7 @@
-//! Test helpers (feature `testing`): a fresh database per test.
+//! Test helpers (feature `testing`): a fresh database per test, and raw
+//! HTTP/1.1 for browser-like calls.
+
+pub mod http1;
 
 use sqlx::{Connection as _, Executor as _};
 use tonic::{Code, Request, Status};

@@ -257,8 +257,50 @@ async fn the_admin_command_applies_the_password_policy() {
 }
 
 #[tokio::test]
-async fn calls_fail_with_unavailable_when_the_database_is_gone() {
+async fn calls_fail_with_unavailable_and_health_drops_when_the_database_is_gone() {
+    use tonic_health::pb::{
+        HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
+    };
     let app = spawn_app().await;
+    let channel = tonic::transport::Endpoint::from_shared(format!("http://{}", app.addr))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let mut health = HealthClient::new(channel);
+    let status = |service: &str| HealthCheckRequest {
+        service: service.into(),
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let wait_for = |wanted: ServingStatus| {
+        let mut health = health.clone();
+        async move {
+            loop {
+                let got = health
+                    .check(status(""))
+                    .await
+                    .unwrap()
+                    .into_inner()
+                    .status();
+                if got == wanted {
+                    return;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "health stayed {got:?}"
+                );
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        }
+    };
+    wait_for(ServingStatus::Serving).await;
     app.state.db.close().await;
     expect_code(app.login("ada", PASSWORD).await, Code::Unavailable);
+    wait_for(ServingStatus::NotServing).await;
+    let named = health
+        .check(status("jobsearch.auth.v1.AuthService"))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(named.status(), ServingStatus::NotServing);
 }

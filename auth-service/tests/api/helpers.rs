@@ -2,6 +2,8 @@
 //! per test (a SQLite file, or a new PostgreSQL database when
 //! `TEST_DATABASE=postgres`), driven through the generated client.
 
+use std::net::SocketAddr;
+
 use auth_service::{config::Config, keys, state::AppState};
 use shared::proto::jobsearch::auth::v1::{self as pb, auth_service_client::AuthServiceClient};
 pub use shared::testing::{authed, expect_code};
@@ -14,6 +16,8 @@ pub const PASSWORD: &str = "Corr3ct-Horse-Battery!";
 /// A running service and a client connected to it.
 pub struct TestApp {
     pub client: AuthServiceClient<Channel>,
+    /// Where the service listens (for raw HTTP/1.1 calls, as browsers make).
+    pub addr: SocketAddr,
     /// The service's state, for checks and set-up a client cannot do.
     pub state: AppState,
     /// The private key the service signs with (to forge tokens in tests).
@@ -75,6 +79,7 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
         .unwrap();
     TestApp {
         client,
+        addr,
         state,
         signing_pem,
         stop: Some(stop),

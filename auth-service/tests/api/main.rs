@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod browsers;
 mod forged_tokens;
 mod helpers;
 mod housekeeping;

@@ -13,10 +13,26 @@ async fn unknown_users_and_wrong_passwords_take_the_same_time() {
     // Throttling would change the work done after a few failures; lift it.
     let app = spawn_app_with(&[("AUTH_LOGIN_MAX_FAILURES", "1000000")]).await;
     app.register("ada").await;
+    // A shared, noisy machine can skew one round; a real difference (say,
+    // skipping the hash for unknown users) skews every round the same way.
+    let mut ratios = Vec::new();
+    for _ in 0..3 {
+        let ratio = median_ratio(&app, 150).await;
+        ratios.push(ratio);
+        if (0.85..=1.15).contains(&ratio) {
+            println!("median Login time, wrong password ÷ unknown user: {ratios:.3?}");
+            return;
+        }
+    }
+    panic!("timing reveals who exists: ratios {ratios:.3?}");
+}
+
+/// Median time of `trials` failed logins with a wrong password over that of
+/// logins with an unknown username, interleaved so noise hits both alike.
+async fn median_ratio(app: &crate::helpers::TestApp, trials: usize) -> f64 {
     let mut known = Vec::new();
     let mut unknown = Vec::new();
-    // Interleaved, so machine noise hits both alike.
-    for i in 0..150 {
+    for i in 0..trials {
         for (username, samples) in [("ada", &mut known), ("nobody", &mut unknown)] {
             let start = Instant::now();
             let status = app
@@ -31,13 +47,7 @@ async fn unknown_users_and_wrong_passwords_take_the_same_time() {
         samples.sort();
         samples[samples.len() / 2]
     };
-    let (known, unknown) = (median(&mut known), median(&mut unknown));
-    let ratio = known.as_secs_f64() / unknown.as_secs_f64();
-    println!("median Login: wrong password {known:?}, unknown user {unknown:?}, ratio {ratio:.3}");
-    assert!(
-        (0.85..=1.15).contains(&ratio),
-        "timing reveals who exists: ratio {ratio:.3}"
-    );
+    median(&mut known).as_secs_f64() / median(&mut unknown).as_secs_f64()
 }
 
 #[tokio::test]

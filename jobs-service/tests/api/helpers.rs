@@ -23,6 +23,9 @@ use tonic_health::pb::{
 /// A password that satisfies the strong policy.
 pub const PASSWORD: &str = "Corr3ct-Horse-Battery!";
 
+/// The one browser origin the jobs-service allows (`JOBS_CORS_ALLOWED_ORIGINS`).
+pub const ALLOWED_ORIGIN: &str = "http://localhost:5173";
+
 /// The jobs-service's service client at the auth-service.
 const CLIENT_ID: &str = "jobs-service";
 const CLIENT_SECRET: &str = "test-client-secret-0123456789";
@@ -121,6 +124,7 @@ pub async fn spawn_app() -> TestApp {
         ("JOBS_JWKS_MIN_REFETCH_SECS", "1".into()),
         ("JOBS_SERVICE_CLIENT_ID", CLIENT_ID.into()),
         ("JOBS_SERVICE_CLIENT_SECRET", CLIENT_SECRET.into()),
+        ("JOBS_CORS_ALLOWED_ORIGINS", ALLOWED_ORIGIN.into()),
     ]);
     let (replica, jobs_dir, jobs_stop) = start_jobs(&jobs_vars, auth_addr).await;
     TestApp {

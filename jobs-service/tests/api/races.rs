@@ -6,6 +6,9 @@ use shared::proto::jobsearch::jobs::v1 as pb;
 
 use crate::helpers::{authed, spawn_app};
 
+/// Writes one field of a posting.
+type SetField = fn(&mut pb::JobPosting, String);
+
 #[tokio::test]
 async fn concurrent_masked_updates_of_one_posting_lose_no_field() {
     let app = spawn_app().await;
@@ -41,7 +44,7 @@ async fn concurrent_masked_updates_of_one_posting_lose_no_field() {
         .unwrap()
         .into_inner();
     // Eight writers, each owning one field, each writing it five times.
-    let fields: [(&str, fn(&mut pb::JobPosting, String)); 8] = [
+    let fields: [(&str, SetField); 8] = [
         ("pay_range", |p, v| p.pay_range = v),
         ("location_city", |p, v| p.location_city = v),
         ("rejected_after_stage", |p, v| p.rejected_after_stage = v),
