@@ -101,6 +101,13 @@ pub struct Config {
     /// after SIGTERM.
     #[serde(default = "defaults::shutdown_grace_secs")]
     pub shutdown_grace_secs: u64,
+    /// `AUTH_REQUEST_TIMEOUT_SECS`: default deadline of a call (a client's
+    /// shorter `grpc-timeout` wins); streams are not cut by it.
+    #[serde(default = "defaults::request_timeout_secs")]
+    pub request_timeout_secs: u64,
+    /// `AUTH_MAX_CONCURRENT_STREAMS`: calls one connection may run at once.
+    #[serde(default = "defaults::max_concurrent_streams")]
+    pub max_concurrent_streams: u32,
     /// `AUTH_SERVICE_CLIENTS`: service clients allowed to call
     /// `IssueServiceToken`, as `id:argon2-hash` pairs separated by `;` (make a
     /// hash with `auth-service hash-client-secret`).
@@ -173,6 +180,11 @@ impl Config {
         if self.session_max_lifetime_secs < self.refresh_token_ttl_secs {
             return fail(
                 "AUTH_SESSION_MAX_LIFETIME_SECS must be at least AUTH_REFRESH_TOKEN_TTL_SECS",
+            );
+        }
+        if self.request_timeout_secs == 0 || self.max_concurrent_streams == 0 {
+            return fail(
+                "AUTH_REQUEST_TIMEOUT_SECS and AUTH_MAX_CONCURRENT_STREAMS must be at least 1",
             );
         }
         if self.database_max_connections == 0 {
@@ -255,6 +267,14 @@ impl Config {
     /// Access-token lifetime.
     pub fn access_token_ttl(&self) -> Duration {
         Duration::from_secs(self.access_token_ttl_secs)
+    }
+
+    /// The server's call limits.
+    pub fn limits(&self) -> shared::server::Limits {
+        shared::server::Limits {
+            request_timeout: Duration::from_secs(self.request_timeout_secs),
+            max_concurrent_streams: self.max_concurrent_streams,
+        }
     }
 
     /// The effective log format.
@@ -343,6 +363,12 @@ mod defaults {
     }
     pub(super) fn purge_interval_secs() -> u64 {
         300
+    }
+    pub(super) fn request_timeout_secs() -> u64 {
+        30
+    }
+    pub(super) fn max_concurrent_streams() -> u32 {
+        200
     }
     pub(super) fn shutdown_grace_secs() -> u64 {
         20

@@ -8,7 +8,6 @@ use anyhow::Context;
 use shared::health::Readiness;
 use shared::proto::jobsearch::auth::v1::auth_service_server::AuthServiceServer;
 use tokio::{net::TcpListener, sync::watch};
-use tonic::transport::Server;
 
 use crate::{db, grpc::AuthApi, service::now, state::AppState};
 
@@ -63,7 +62,7 @@ pub async fn run(
         feed.close();
         let _ = stop_tx.send(true);
     };
-    let serve = Server::builder()
+    let serve = shared::server::builder(state.config.limits())
         .accept_http1(true)
         // Outermost, so browsers' preflights are answered before tonic-web
         // (which refuses an HTTP/1.1 OPTIONS).

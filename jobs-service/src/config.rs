@@ -86,6 +86,13 @@ pub struct Config {
     /// finish after SIGTERM.
     #[serde(default = "defaults::shutdown_grace_secs")]
     pub shutdown_grace_secs: u64,
+    /// `JOBS_REQUEST_TIMEOUT_SECS`: default deadline of a call (a client's
+    /// shorter `grpc-timeout` wins); streams are not cut by it.
+    #[serde(default = "defaults::request_timeout_secs")]
+    pub request_timeout_secs: u64,
+    /// `JOBS_MAX_CONCURRENT_STREAMS`: calls one connection may run at once.
+    #[serde(default = "defaults::max_concurrent_streams")]
+    pub max_concurrent_streams: u32,
     /// `JOBS_CORS_ALLOWED_ORIGINS`: browser origins (`scheme://host[:port]`,
     /// comma separated) allowed to call over grpc-web; none by default.
     #[serde(default)]
@@ -136,6 +143,11 @@ impl Config {
 
     fn validate(&self) -> Result<(), ConfigError> {
         let fail = |msg: &str| Err(ConfigError(msg.to_owned()));
+        if self.request_timeout_secs == 0 || self.max_concurrent_streams == 0 {
+            return fail(
+                "JOBS_REQUEST_TIMEOUT_SECS and JOBS_MAX_CONCURRENT_STREAMS must be at least 1",
+            );
+        }
         if self.database_max_connections == 0 {
             return fail("JOBS_DATABASE_MAX_CONNECTIONS must be at least 1");
         }
@@ -184,6 +196,14 @@ impl Config {
     /// Whether the public keys are configured rather than fetched.
     pub fn static_jwks_configured(&self) -> bool {
         self.jwks.is_some() || self.jwks_file.is_some()
+    }
+
+    /// The server's call limits.
+    pub fn limits(&self) -> shared::server::Limits {
+        shared::server::Limits {
+            request_timeout: Duration::from_secs(self.request_timeout_secs),
+            max_concurrent_streams: self.max_concurrent_streams,
+        }
     }
 
     /// The effective log format.
@@ -247,6 +267,12 @@ mod defaults {
     }
     pub(super) fn token_audience() -> String {
         "jobsearch".to_owned()
+    }
+    pub(super) fn request_timeout_secs() -> u64 {
+        30
+    }
+    pub(super) fn max_concurrent_streams() -> u32 {
+        200
     }
     pub(super) fn shutdown_grace_secs() -> u64 {
         20

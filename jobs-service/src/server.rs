@@ -8,7 +8,7 @@ use std::{future::Future, time::Duration};
 use anyhow::Context;
 use shared::proto::jobsearch::jobs::v1::jobs_service_server::JobsServiceServer;
 use tokio::{net::TcpListener, sync::watch};
-use tonic::{service::interceptor::InterceptedService, transport::Server};
+use tonic::service::interceptor::InterceptedService;
 
 use shared::health::Readiness;
 use tonic_health::ServingStatus;
@@ -86,7 +86,7 @@ pub async fn run(
         readiness.drain().await;
         let _ = stop_tx.send(true);
     };
-    let serve = Server::builder()
+    let serve = shared::server::builder(state.config.limits())
         .accept_http1(true)
         // Outermost, so browsers' preflights are answered before tonic-web
         // (which refuses an HTTP/1.1 OPTIONS).

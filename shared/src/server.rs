@@ -4,7 +4,7 @@
 use std::{future::Future, time::Duration};
 
 use tokio::{net::TcpListener, sync::watch};
-use tonic::transport::server::TcpIncoming;
+use tonic::transport::{Server, server::TcpIncoming};
 
 use crate::proto::FILE_DESCRIPTOR_SET;
 
@@ -16,6 +16,31 @@ pub fn reflection() -> tonic_reflection::server::Builder<'static> {
         .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET)
+}
+
+/// Limits every server applies to its calls.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Default deadline of a call; a client's shorter `grpc-timeout` wins.
+    pub request_timeout: Duration,
+    /// Calls (HTTP/2 streams) one connection may run at once.
+    pub max_concurrent_streams: u32,
+}
+
+/// How often an idle HTTP/2 connection is pinged, and how long a ping may
+/// go unanswered before the connection is closed (dead peers behind NATs
+/// and load balancers otherwise hold resources for hours).
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(30);
+const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A server builder with the limits and keepalives applied. tonic honours a
+/// client's `grpc-timeout` on its own, up to `request_timeout`.
+pub fn builder(limits: Limits) -> Server {
+    Server::builder()
+        .timeout(limits.request_timeout)
+        .max_concurrent_streams(Some(limits.max_concurrent_streams))
+        .http2_keepalive_interval(Some(KEEPALIVE_INTERVAL))
+        .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT))
 }
 
 /// Accepted connections with TCP_NODELAY (without it, small gRPC responses

@@ -57,6 +57,8 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     if let Some(url) = shared::testing::database_url("auth_test").await {
         vars.push(("AUTH_DATABASE_URL".into(), url));
     }
+    // An override replaces the default of the same name.
+    vars.retain(|(name, _)| !overrides.iter().any(|(o, _)| o == name));
     vars.extend(
         overrides
             .iter()

@@ -95,3 +95,35 @@ async fn a_password_change_racing_logins_leaves_one_consistent_password() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_client_deadline_is_enforced_by_the_server() {
+    // Costly hashing so that a login cannot finish within the deadline.
+    let app = spawn_app_with(&[
+        ("AUTH_ARGON2_MEMORY_KIB", "32768"),
+        ("AUTH_ARGON2_ITERATIONS", "2"),
+    ])
+    .await;
+    let mut request = tonic::Request::new(pb::LoginRequest {
+        username: "nobody".into(),
+        password: PASSWORD.into(),
+    });
+    // The header alone (20 ms), so that it is the server that enforces it
+    // (tonic's client would otherwise cancel on its own clock).
+    request
+        .metadata_mut()
+        .insert("grpc-timeout", "20m".parse().unwrap());
+    let started = Instant::now();
+    let status = app.client.clone().login(request).await.unwrap_err();
+    // tonic's server reports its own deadline as CANCELLED ("Timeout
+    // expired"); the spec's DEADLINE_EXCEEDED is accepted too.
+    assert!(
+        matches!(status.code(), Code::DeadlineExceeded | Code::Cancelled),
+        "{status:?}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "answered after {:?}",
+        started.elapsed()
+    );
+}
