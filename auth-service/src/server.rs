@@ -31,10 +31,10 @@ pub async fn run(
     let (health, health_service) = tonic_health::server::health_reporter();
     // SERVING only while the database answers (checked every few seconds).
     let readiness = Readiness::new(health, AUTH_SERVICE, &["database"]).await;
-    let reflection_v1 = shared::server::reflection()
+    let reflection_v1 = shared::server::reflection(AUTH_SERVICE)
         .build_v1()
         .context("reflection v1")?;
-    let reflection_v1alpha = shared::server::reflection()
+    let reflection_v1alpha = shared::server::reflection(AUTH_SERVICE)
         .build_v1alpha()
         .context("reflection v1alpha")?;
     let cors = state.config.cors().context("CORS")?.layer();

@@ -48,10 +48,10 @@ pub async fn run(
             readiness.set("keys", true).await;
         })
     };
-    let reflection_v1 = shared::server::reflection()
+    let reflection_v1 = shared::server::reflection(JOBS_SERVICE)
         .build_v1()
         .context("reflection v1")?;
-    let reflection_v1alpha = shared::server::reflection()
+    let reflection_v1alpha = shared::server::reflection(JOBS_SERVICE)
         .build_v1alpha()
         .context("reflection v1alpha")?;
     let cors = state.config.cors().context("CORS")?.layer();

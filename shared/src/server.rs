@@ -8,14 +8,20 @@ use tonic::transport::{Server, server::TcpIncoming};
 
 use crate::proto::FILE_DESCRIPTOR_SET;
 
-/// Reflection over every contract, health, and `google.rpc` (so that
-/// grpcurl can decode error details). Build it with `build_v1()` and again
-/// with `build_v1alpha()`: grpcurl 1.8 speaks only v1alpha.
-pub fn reflection() -> tonic_reflection::server::Builder<'static> {
+/// Reflection advertising `service` and health (the descriptors of every
+/// contract and of `google.rpc` are registered, so that types resolve and
+/// grpcurl can decode error details, but only what this server serves is
+/// listed). Build it with `build_v1()` and again with `build_v1alpha()`:
+/// grpcurl 1.8 speaks only v1alpha.
+pub fn reflection(service: &str) -> tonic_reflection::server::Builder<'static> {
     tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_types::pb::FILE_DESCRIPTOR_SET)
+        .with_service_name(service)
+        .with_service_name("grpc.health.v1.Health")
+        .with_service_name("grpc.reflection.v1.ServerReflection")
+        .with_service_name("grpc.reflection.v1alpha.ServerReflection")
 }
 
 /// Limits every server applies to its calls.
