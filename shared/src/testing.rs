@@ -1,7 +1,8 @@
 //! Test helpers (feature `testing`): a fresh database per test, and raw
-//! HTTP/1.1 for browser-like calls.
+//! HTTP/1.1 for browser-like calls, bookkeeping for shutdown tests.
 
 pub mod http1;
+pub mod sigterm;
 
 use sqlx::{Connection as _, Executor as _};
 use tonic::{Code, Request, Status};

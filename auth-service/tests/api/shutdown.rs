@@ -7,27 +7,21 @@ use std::{
     time::{Duration, Instant},
 };
 
-use shared::proto::jobsearch::auth::v1::{self as pb, auth_service_client::AuthServiceClient};
-use tokio::sync::Mutex;
+use shared::{
+    proto::jobsearch::auth::v1::{self as pb, auth_service_client::AuthServiceClient},
+    testing::sigterm::{self, CallLog},
+};
 
 use crate::helpers::PASSWORD;
-
-/// When a call started and ended, and whether it succeeded.
-type Outcome = (Instant, Instant, Result<(), tonic::Code>);
 
 #[tokio::test]
 async fn sigterm_under_load_fails_no_call_already_in_flight_and_exits_zero() {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
+    let addr = sigterm::free_local_addr();
     // Hashing with one permit: logins queue in the server, so many calls are
     // in flight when the signal arrives (lighter than production's cost, as
     // this is a debug build).
-    let mut child = Command::new(env!("CARGO_BIN_EXE_auth-service"))
+    let child = Command::new(env!("CARGO_BIN_EXE_auth-service"))
         .env("AUTH_LISTEN_ADDR", &addr)
         .env("AUTH_DATA_DIR", dir.path())
         .env("AUTH_HASHING_CONCURRENCY", "1")
@@ -51,56 +45,31 @@ async fn sigterm_under_load_fails_no_call_already_in_flight_and_exits_zero() {
         .await
         .unwrap();
 
-    let outcomes: Arc<Mutex<Vec<Outcome>>> = Arc::default();
+    let calls = Arc::new(CallLog::default());
     let load: Vec<_> = (0..16)
         .map(|_| {
-            let (client, outcomes) = (client.clone(), outcomes.clone());
-            tokio::spawn(async move { login_until_refused(client, outcomes).await })
+            let (client, calls) = (client.clone(), calls.clone());
+            tokio::spawn(async move { login_until_refused(client, &calls).await })
         })
         .collect();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let sigterm_at = Instant::now();
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
+    let sigterm_at = sigterm::sigterm(&child);
     for task in load {
         task.await.unwrap();
     }
-    let status = tokio::task::spawn_blocking(move || child.wait())
-        .await
-        .unwrap()
-        .unwrap();
+    let status = sigterm::exit_status(child).await;
     let exited_in = sigterm_at.elapsed();
 
-    let outcomes = outcomes.lock().await;
-    // Calls started at least 20 ms before the signal had reached the server
-    // (loopback takes microseconds): every one of them must succeed.
-    let started_before: Vec<&Outcome> = outcomes
-        .iter()
-        .filter(|(start, _, _)| *start + Duration::from_millis(20) <= sigterm_at)
-        .collect();
-    let failed: Vec<_> = started_before
-        .iter()
-        .filter(|(_, _, result)| result.is_err())
-        .collect();
-    // The test means something only if calls were running across the signal.
-    let across_signal = started_before
-        .iter()
-        .filter(|(_, end, _)| *end > sigterm_at)
-        .count();
-    println!(
-        "calls started before SIGTERM: {}, still running at SIGTERM: {across_signal}, \
-         failed: {}, exit {:?} after {exited_in:?}",
-        started_before.len(),
-        failed.len(),
-        status.code()
-    );
-    assert!(failed.is_empty(), "in-flight calls failed: {failed:?}");
+    let verdict = calls.verdict(sigterm_at);
+    println!("{verdict:?}, exit {:?} after {exited_in:?}", status.code());
     assert!(
-        across_signal > 0,
-        "no call was in flight when the signal arrived"
+        verdict.failed.is_empty(),
+        "in-flight calls failed: {verdict:?}"
+    );
+    // The test means something only if calls were running across the signal.
+    assert!(
+        verdict.across_signal > 0,
+        "no call was in flight at the signal"
     );
     assert_eq!(status.code(), Some(0), "exit status {status:?}");
     assert!(
@@ -112,7 +81,7 @@ async fn sigterm_under_load_fails_no_call_already_in_flight_and_exits_zero() {
 /// Logs in again and again until the server refuses; records every call.
 async fn login_until_refused(
     mut client: AuthServiceClient<tonic::transport::Channel>,
-    outcomes: Arc<Mutex<Vec<Outcome>>>,
+    calls: &CallLog,
 ) {
     loop {
         let start = Instant::now();
@@ -125,7 +94,7 @@ async fn login_until_refused(
             .map(|_| ())
             .map_err(|status| status.code());
         let refused = result.is_err();
-        outcomes.lock().await.push((start, Instant::now(), result));
+        calls.record(start, result);
         if refused {
             return;
         }

@@ -238,6 +238,14 @@ impl TestApp {
         self.auth_server = Some(start_auth(&self.auth_vars, listener).await);
     }
 
+    /// The environment a jobs-service binary needs to join this app; its
+    /// listen address and data directory are the caller's to add.
+    pub fn jobs_binary_vars(&self) -> Vec<(String, String)> {
+        let mut vars = self.jobs_vars.clone();
+        vars.push(("JOBS_AUTH_URL".into(), format!("http://{}", self.auth_addr)));
+        vars
+    }
+
     /// Registers `username` and logs in.
     pub async fn user(&self, username: &str) -> TestUser {
         let mut auth = self.auth.clone();

@@ -13,4 +13,5 @@ mod postings;
 mod races;
 mod reports;
 mod revocation;
+mod shutdown;
 mod sites;
