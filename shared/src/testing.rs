@@ -1,6 +1,7 @@
-//! Test helpers (feature `testing`): a fresh database per test, and raw
-//! HTTP/1.1 for browser-like calls.
+//! Test helpers (feature `testing`): a fresh database per test, raw
+//! HTTP/1.1 for browser-like calls, and the token attack corpus.
 
+pub mod attacks;
 pub mod http1;
 
 use sqlx::{Connection as _, Executor as _};

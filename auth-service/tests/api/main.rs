@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod attacks;
 mod browsers;
-mod forged_tokens;
 mod helpers;
 mod housekeeping;
 mod login;
