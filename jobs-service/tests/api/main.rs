@@ -6,6 +6,7 @@
 
 mod attacks;
 mod browsers;
+mod faults_database;
 mod helpers;
 mod isolation;
 mod keys;
