@@ -183,7 +183,9 @@ async fn start_jobs(
 ) -> (JobsReplica, tempfile::TempDir, oneshot::Sender<()>) {
     let dir = tempfile::tempdir().unwrap();
     let mut vars = jobs_vars.to_vec();
-    vars.push(("JOBS_DATA_DIR".into(), dir.path().display().to_string()));
+    if !vars.iter().any(|(name, _)| name == "JOBS_DATA_DIR") {
+        vars.push(("JOBS_DATA_DIR".into(), dir.path().display().to_string()));
+    }
     vars.push(("JOBS_AUTH_URL".into(), format!("http://{auth_addr}")));
     if !vars.iter().any(|(name, _)| name == "JOBS_DATABASE_URL") {
         if let Some(url) = shared::testing::database_url("jobs_test").await {

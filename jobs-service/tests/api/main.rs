@@ -7,6 +7,7 @@
 mod attacks;
 mod browsers;
 mod faults_database;
+mod faults_disk;
 mod helpers;
 mod isolation;
 mod keys;
