@@ -6,6 +6,7 @@
 
 mod attacks;
 mod browsers;
+mod faults_auth;
 mod faults_database;
 mod faults_disk;
 mod helpers;
