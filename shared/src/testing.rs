@@ -1,8 +1,10 @@
 //! Test helpers (feature `testing`): a fresh database per test, raw
-//! HTTP/1.1 for browser-like calls, and the token attack corpus.
+//! HTTP/1.1 for browser-like calls, the token attack corpus, and searching
+//! logs, errors and database files for leaked secrets.
 
 pub mod attacks;
 pub mod http1;
+pub mod leaks;
 
 use sqlx::{Connection as _, Executor as _};
 use tonic::{Code, Request, Status};

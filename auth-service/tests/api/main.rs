@@ -12,5 +12,6 @@ mod housekeeping;
 mod login;
 mod profile;
 mod races;
+mod secrets;
 mod sessions;
 mod shutdown;
