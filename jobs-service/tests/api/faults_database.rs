@@ -117,6 +117,9 @@ async fn wait_for(client: &HealthClient<Channel>, wanted: ServingStatus, bound: 
     }
 }
 
+/// What each create or delete of the workload answered, by site.
+type Outcomes<T> = Arc<Mutex<Vec<(String, Result<T, Code>)>>>;
+
 /// Every call the workload made, with how long it took.
 type Log = Arc<Mutex<Vec<(&'static str, Duration, Result<(), Code>)>>>;
 
@@ -191,8 +194,8 @@ async fn postgres_stopping_mid_run_fails_calls_fast_and_both_services_recover() 
     let (auth_health, jobs_health) = (health(app.auth_addr).await, health(app.jobs_addr).await);
 
     let log: Log = Arc::default();
-    let created: Arc<Mutex<Vec<(String, Result<String, Code>)>>> = Arc::default();
-    let deleted: Arc<Mutex<Vec<(String, Result<(), Code>)>>> = Arc::default();
+    let created: Outcomes<String> = Arc::default();
+    let deleted: Outcomes<()> = Arc::default();
     let running = Arc::new(std::sync::atomic::AtomicBool::new(true));
     let workload = async {
         let creates = async {
@@ -288,13 +291,9 @@ async fn postgres_stopping_mid_run_fails_calls_fast_and_both_services_recover() 
     assert_eq!(last("CreateJobSite"), Ok(()), "creates resumed");
     assert_eq!(last("Login"), Ok(()), "logins resumed");
 
-    check_nothing_half_written(
-        &app,
-        token,
-        &created.lock().unwrap(),
-        &deleted.lock().unwrap(),
-    )
-    .await;
+    let created = std::mem::take(&mut *created.lock().unwrap());
+    let deleted = std::mem::take(&mut *deleted.lock().unwrap());
+    check_nothing_half_written(&app, token, &created, &deleted).await;
     drop(app);
     drop(cluster);
 }

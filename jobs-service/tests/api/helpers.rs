@@ -27,8 +27,8 @@ pub const PASSWORD: &str = "Corr3ct-Horse-Battery!";
 pub const ALLOWED_ORIGIN: &str = "http://localhost:5173";
 
 /// The jobs-service's service client at the auth-service.
-const CLIENT_ID: &str = "jobs-service";
-const CLIENT_SECRET: &str = "test-client-secret-0123456789";
+pub const CLIENT_ID: &str = "jobs-service";
+pub const CLIENT_SECRET: &str = "test-client-secret-0123456789";
 
 type Server = (
     oneshot::Sender<()>,
@@ -141,10 +141,8 @@ pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
         .auth
         .iter()
         .any(|(name, _)| name == "AUTH_DATABASE_URL");
-    if !own_url {
-        if let Some(url) = shared::testing::database_url("auth_test").await {
-            auth_vars.push(("AUTH_DATABASE_URL".into(), url));
-        }
+    if !own_url && let Some(url) = shared::testing::database_url("auth_test").await {
+        auth_vars.push(("AUTH_DATABASE_URL".into(), url));
     }
     let auth_vars = merged(auth_vars, &overrides.auth);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -187,10 +185,9 @@ async fn start_jobs(
         vars.push(("JOBS_DATA_DIR".into(), dir.path().display().to_string()));
     }
     vars.push(("JOBS_AUTH_URL".into(), format!("http://{auth_addr}")));
-    if !vars.iter().any(|(name, _)| name == "JOBS_DATABASE_URL") {
-        if let Some(url) = shared::testing::database_url("jobs_test").await {
-            vars.push(("JOBS_DATABASE_URL".into(), url));
-        }
+    let own_url = vars.iter().any(|(name, _)| name == "JOBS_DATABASE_URL");
+    if !own_url && let Some(url) = shared::testing::database_url("jobs_test").await {
+        vars.push(("JOBS_DATABASE_URL".into(), url));
     }
     let config = jobs_service::config::Config::from_vars(vars).unwrap();
     let state = jobs_service::state::AppState::build(config).await.unwrap();

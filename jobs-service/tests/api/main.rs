@@ -17,4 +17,5 @@ mod postings;
 mod races;
 mod reports;
 mod revocation;
+mod secrets;
 mod sites;
