@@ -47,11 +47,11 @@ impl Cluster {
         // `postgres`, which must be able to reach the directory.
         let dir = std::env::temp_dir().join(format!("pg-fault-{}", std::process::id()));
         let out = pg_ephemeral(&["start", dir.to_str().unwrap()]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        if !out.status.success() {
+            // A failed start (initdb out of disk, say) leaves its directory.
+            pg_ephemeral(&["stop", dir.to_str().unwrap()]);
+            panic!("{}", String::from_utf8_lossy(&out.stderr));
+        }
         let url = String::from_utf8(out.stdout).unwrap().trim().to_owned();
         Self { dir, url }
     }
