@@ -99,6 +99,11 @@ pub fn corpus(m: Material<'_>) -> Vec<Attack> {
     encoding(&mut f);
     transport(&mut f);
     session_only(&mut f);
+    // A mutation that happens to change nothing would send the genuine
+    // token and fail the suite at random.
+    for attack in &f.out {
+        assert_ne!(attack.token(), Some(m.genuine), "{}", attack.label);
+    }
     f.out
 }
 
@@ -290,9 +295,15 @@ fn encoding(f: &mut Forge<'_>) {
     f.push("signature not base64url", format!("{h}.{p}.!!!"));
     f.push("header not base64url", format!("%%%.{p}.{s}"));
     f.push("padding characters", format!("{h}==.{p}.{s}"));
+    // The same signature bytes in standard base64 with its `==` padding,
+    // which JWS (RFC 7515) forbids: always a different text.
+    let standard = {
+        use base64::engine::general_purpose::STANDARD;
+        STANDARD.encode(URL_SAFE_NO_PAD.decode(s).expect("base64url signature"))
+    };
     f.push(
-        "standard base64 alphabet",
-        format!("{h}.{p}.{}", s.replace(['-', '_'], "+")),
+        "signature in standard padded base64",
+        format!("{h}.{p}.{standard}"),
     );
     f.push("four segments", format!("{genuine}.{s}"));
     f.push("five segments (JWE shape)", format!("{h}.{p}.{s}.{s}.{s}"));
