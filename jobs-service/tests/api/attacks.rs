@@ -4,6 +4,11 @@
 //! RPCs, with UNAUTHENTICATED and nothing else. The interceptor wraps the
 //! whole JobsService, so a handful of RPCs of each kind stand for all of
 //! them (the isolation matrix covers every RPC with fewer credentials).
+//!
+//! Not here, by design: a user deleted from the auth database by SQL. No
+//! RPC deletes accounts and such a delete emits no revocation event, so
+//! this service accepts the user's tokens until they expire; the operator
+//! path, `disable-user`, revokes them and is tried below.
 
 use std::time::{Duration, Instant};
 
