@@ -7,6 +7,9 @@
 #                                         as the only line on stdout
 #   scripts/pg-ephemeral.sh stop <dir>    stop that cluster (pg_ctl stop -m fast) and
 #                                         remove <dir>
+#   scripts/pg-ephemeral.sh pause <dir>   stop that cluster but keep it (fault-injection
+#                                         tests: the database goes away mid-run)
+#   scripts/pg-ephemeral.sh resume <dir>  start a paused cluster again, same data, same port
 #   scripts/pg-ephemeral.sh check         exit 0 if PostgreSQL server binaries are
 #                                         installed (prints their directory)
 #
@@ -206,13 +209,45 @@ _pge_stop() {
     _pge_log "stopped and removed $dir"
 }
 
+# Stops the cluster in <dir> (fast: open connections are terminated, as in a
+# crash or failover of the database), keeping its data and port.
+_pge_pause() {
+    local dir=${1:-}
+    [[ -n "$dir" && -e "$dir/.pg-ephemeral" ]] || _pge_die "usage: pg-ephemeral.sh pause <dir of a started cluster>"
+    dir=$(cd -- "$dir" && pwd -P)
+    local bindir
+    bindir=$(_pge_require_bindir)
+    cd -- "$dir"
+    _pge_as_owner "$bindir/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null 2>>"$dir/postgres.log" ||
+        _pge_die "pg_ctl stop failed (log: $dir/postgres.log)"
+    _pge_log "paused $dir"
+}
+
+# Starts a paused cluster again on the port it had.
+_pge_resume() {
+    local dir=${1:-}
+    [[ -n "$dir" && -e "$dir/port" ]] || _pge_die "usage: pg-ephemeral.sh resume <dir of a paused cluster>"
+    dir=$(cd -- "$dir" && pwd -P)
+    local bindir port
+    bindir=$(_pge_require_bindir)
+    port=$(cat "$dir/port")
+    cd -- "$dir"
+    # shellcheck disable=SC2094 # pg_ctl and this redirect both only append to the log
+    _pge_as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+        -o "-p $port" start >/dev/null 2>>"$dir/postgres.log" ||
+        _pge_die "pg_ctl start failed (log: $dir/postgres.log)"
+    _pge_log "resumed $dir on port $port"
+}
+
 _pge_main() {
     case "${1:-}" in
     start) _pge_start "${2:-}" ;;
     stop) _pge_stop "${2:-}" ;;
+    pause) _pge_pause "${2:-}" ;;
+    resume) _pge_resume "${2:-}" ;;
     check) _pge_require_bindir ;;
     *)
-        printf 'usage: %s start <dir> | stop <dir> | check\n' "${BASH_SOURCE[0]##*/}" >&2
+        printf 'usage: %s start <dir> | stop <dir> | pause <dir> | resume <dir> | check\n' "${BASH_SOURCE[0]##*/}" >&2
         return 2
         ;;
     esac

@@ -90,15 +90,72 @@ impl From<i64> for Flag {
     }
 }
 
-/// Maps sqlx errors that mean "the database cannot be reached" (as opposed
-/// to a bug or a constraint) so services can answer `UNAVAILABLE`.
+/// Maps sqlx errors that mean "the database cannot be reached or cannot
+/// write now" (as opposed to a bug or a constraint) so services can answer
+/// `UNAVAILABLE`: an operator or a failover fixes these, not the caller.
 pub fn is_unavailable(error: &sqlx::Error) -> bool {
-    matches!(
-        error,
+    match error {
         sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::WorkerCrashed
-    )
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                sqlite_unavailable(&code)
+            } else {
+                postgres_unavailable(&code)
+            }
+        }
+        _ => false,
+    }
+}
+
+/// SQLite result codes of that kind (reported as the extended code, a
+/// number; the primary code is its low byte): READONLY 8, IOERR 10, FULL 13,
+/// CANTOPEN 14, i.e. a full or read-only disk or a vanished file.
+fn sqlite_unavailable(code: &str) -> bool {
+    code.parse::<i32>()
+        .is_ok_and(|code| matches!(code & 0xff, 8 | 10 | 13 | 14))
+}
+
+/// PostgreSQL SQLSTATEs of that kind: 08 connection exceptions, 53
+/// insufficient resources (disk full, out of memory, too many connections),
+/// 57P01-57P03 shutting down or not yet accepting connections, 25006
+/// read-only transaction (a standby after a failover).
+fn postgres_unavailable(code: &str) -> bool {
+    code.starts_with("08")
+        || code.starts_with("53")
+        || matches!(code, "57P01" | "57P02" | "57P03" | "25006")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{postgres_unavailable, sqlite_unavailable};
+
+    #[test]
+    fn full_read_only_and_shut_down_databases_are_unavailable() {
+        // SQLITE_FULL, SQLITE_READONLY_DBMOVED, SQLITE_IOERR_WRITE, CANTOPEN.
+        for code in ["13", "1032", "778", "14"] {
+            assert!(sqlite_unavailable(code), "{code}");
+        }
+        // disk_full, admin_shutdown, connection_failure, read-only.
+        for code in ["53100", "57P01", "08006", "25006"] {
+            assert!(postgres_unavailable(code), "{code}");
+        }
+    }
+
+    #[test]
+    fn bugs_and_conflicts_are_not_unavailable() {
+        // SQLITE_CONSTRAINT_UNIQUE, SQLITE_ERROR, SQLITE_BUSY (a lock held
+        // past busy_timeout: contention, not an outage).
+        for code in ["2067", "1", "5", ""] {
+            assert!(!sqlite_unavailable(code), "{code}");
+        }
+        // unique_violation, syntax_error, serialization_failure.
+        for code in ["23505", "42601", "40001", ""] {
+            assert!(!postgres_unavailable(code), "{code}");
+        }
+    }
 }

@@ -1,7 +1,11 @@
-//! Test helpers (feature `testing`): a fresh database per test, and raw
-//! HTTP/1.1 for browser-like calls, bookkeeping for shutdown tests.
+//! Test helpers (feature `testing`): a fresh database per test, raw
+//! HTTP/1.1 for browser-like calls, the token attack corpus, searching
+//! logs, errors and database files for leaked secrets, and bookkeeping for
+//! shutdown tests.
 
+pub mod attacks;
 pub mod http1;
+pub mod leaks;
 pub mod sigterm;
 
 use sqlx::{Connection as _, Executor as _};

@@ -5,12 +5,13 @@
 #![allow(clippy::unwrap_used)]
 
 mod accounts;
+mod attacks;
 mod browsers;
-mod forged_tokens;
 mod helpers;
 mod housekeeping;
 mod login;
 mod profile;
 mod races;
+mod secrets;
 mod sessions;
 mod shutdown;

@@ -127,3 +127,37 @@ async fn a_client_deadline_is_enforced_by_the_server() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn concurrent_registrations_of_one_email_in_different_case_let_exactly_one_win() {
+    // The username race is in accounts.rs; the e-mail has its own unique
+    // key and its own race.
+    let app = crate::helpers::spawn_app().await;
+    let emails = [
+        "grace@example.com",
+        "GRACE@EXAMPLE.COM",
+        "Grace@Example.com",
+        "gRaCe@eXaMpLe.CoM",
+        "grace@EXAMPLE.com",
+        "GRACE@example.com",
+        "grAce@example.com",
+        "Grace@example.COM",
+    ];
+    let attempts = emails.iter().enumerate().map(|(i, email)| {
+        let mut client = app.client.clone();
+        let request = pb::RegisterRequest {
+            username: format!("grace{i}"),
+            email: (*email).to_owned(),
+            password: PASSWORD.into(),
+            ..Default::default()
+        };
+        async move { client.register(request).await }
+    });
+    let results = futures::future::join_all(attempts).await;
+    let wins = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(wins, 1, "{results:?}");
+    for status in results.into_iter().filter_map(Result::err) {
+        assert_eq!(status.code(), Code::AlreadyExists, "{status:?}");
+        assert!(status.message().contains("email"), "{status:?}");
+    }
+}

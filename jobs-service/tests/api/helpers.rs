@@ -27,8 +27,8 @@ pub const PASSWORD: &str = "Corr3ct-Horse-Battery!";
 pub const ALLOWED_ORIGIN: &str = "http://localhost:5173";
 
 /// The jobs-service's service client at the auth-service.
-const CLIENT_ID: &str = "jobs-service";
-const CLIENT_SECRET: &str = "test-client-secret-0123456789";
+pub const CLIENT_ID: &str = "jobs-service";
+pub const CLIENT_SECRET: &str = "test-client-secret-0123456789";
 
 type Server = (
     oneshot::Sender<()>,
@@ -91,8 +91,31 @@ fn vars(pairs: &[(&str, String)]) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Extra configuration for [`spawn_app_with`]; a variable given here
+/// replaces the test default of the same name (including the database URL).
+#[derive(Debug, Default)]
+pub struct Overrides {
+    pub auth: Vec<(String, String)>,
+    pub jobs: Vec<(String, String)>,
+}
+
+/// `vars` with `overrides` replacing entries of the same name.
+fn merged(
+    mut vars: Vec<(String, String)>,
+    overrides: &[(String, String)],
+) -> Vec<(String, String)> {
+    vars.retain(|(name, _)| !overrides.iter().any(|(o, _)| o == name));
+    vars.extend(overrides.iter().cloned());
+    vars
+}
+
 /// Starts one auth-service and one jobs-service.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Overrides::default()).await
+}
+
+/// Starts one auth-service and one jobs-service with `overrides`.
+pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         shared::telemetry::init(
             shared::telemetry::LogFormat::Pretty,
@@ -114,9 +137,14 @@ pub async fn spawn_app() -> TestApp {
         ("AUTH_ARGON2_ITERATIONS", "1".into()),
         ("AUTH_SERVICE_CLIENTS", format!("{CLIENT_ID}:{client_hash}")),
     ]);
-    if let Some(url) = shared::testing::database_url("auth_test").await {
+    let own_url = overrides
+        .auth
+        .iter()
+        .any(|(name, _)| name == "AUTH_DATABASE_URL");
+    if !own_url && let Some(url) = shared::testing::database_url("auth_test").await {
         auth_vars.push(("AUTH_DATABASE_URL".into(), url));
     }
+    let auth_vars = merged(auth_vars, &overrides.auth);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let auth_addr = listener.local_addr().unwrap();
     let auth_server = start_auth(&auth_vars, listener).await;
@@ -126,6 +154,7 @@ pub async fn spawn_app() -> TestApp {
         ("JOBS_SERVICE_CLIENT_SECRET", CLIENT_SECRET.into()),
         ("JOBS_CORS_ALLOWED_ORIGINS", ALLOWED_ORIGIN.into()),
     ]);
+    let jobs_vars = merged(jobs_vars, &overrides.jobs);
     let (replica, jobs_dir, jobs_stop) = start_jobs(&jobs_vars, auth_addr).await;
     TestApp {
         jobs_addr: replica.addr,
@@ -152,9 +181,12 @@ async fn start_jobs(
 ) -> (JobsReplica, tempfile::TempDir, oneshot::Sender<()>) {
     let dir = tempfile::tempdir().unwrap();
     let mut vars = jobs_vars.to_vec();
-    vars.push(("JOBS_DATA_DIR".into(), dir.path().display().to_string()));
+    if !vars.iter().any(|(name, _)| name == "JOBS_DATA_DIR") {
+        vars.push(("JOBS_DATA_DIR".into(), dir.path().display().to_string()));
+    }
     vars.push(("JOBS_AUTH_URL".into(), format!("http://{auth_addr}")));
-    if let Some(url) = shared::testing::database_url("jobs_test").await {
+    let own_url = vars.iter().any(|(name, _)| name == "JOBS_DATABASE_URL");
+    if !own_url && let Some(url) = shared::testing::database_url("jobs_test").await {
         vars.push(("JOBS_DATABASE_URL".into(), url));
     }
     let config = jobs_service::config::Config::from_vars(vars).unwrap();
@@ -213,6 +245,15 @@ impl TestApp {
         auth_service::admin::disable_user(state, username)
             .await
             .unwrap();
+    }
+
+    /// The first auth-service's database, for checks a client cannot make.
+    pub fn auth_db(&self) -> auth_service::db::Pool {
+        let (_, _, state) = self
+            .auth_server
+            .as_ref()
+            .expect("the auth-service is running");
+        state.db.clone()
     }
 
     /// Starts another auth-service replica on the same database.
@@ -305,6 +346,14 @@ pub fn ts(seconds: i64) -> Timestamp {
 /// The current Unix time.
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Reports that `test` cannot run here and why. Written to the process's
+/// stderr directly, past libtest's capture, so that the skip shows in every
+/// run instead of passing silently.
+pub fn skip(test: &str, reason: &str) {
+    use std::io::Write as _;
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {reason}");
 }
 
 /// Readiness, not timing: waits until health reports `service` SERVING.

@@ -4,7 +4,11 @@
 // Panicking on an unexpected value is how a test fails.
 #![allow(clippy::unwrap_used)]
 
+mod attacks;
 mod browsers;
+mod faults_auth;
+mod faults_database;
+mod faults_disk;
 mod helpers;
 mod isolation;
 mod keys;
@@ -13,5 +17,6 @@ mod postings;
 mod races;
 mod reports;
 mod revocation;
+mod secrets;
 mod shutdown;
 mod sites;
