@@ -8,6 +8,7 @@ pub mod job_postings;
 pub mod job_sites;
 pub mod opportunities;
 pub mod reports;
+pub mod stage_events;
 
 use std::time::Duration;
 

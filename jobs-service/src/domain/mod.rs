@@ -6,6 +6,8 @@
 pub mod job_posting;
 pub mod job_site;
 pub mod opportunity;
+pub mod stage;
+pub mod stage_event;
 
 use prost_types::{FieldMask, Timestamp};
 

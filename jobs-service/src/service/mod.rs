@@ -7,3 +7,4 @@ pub mod job_postings;
 pub mod job_sites;
 pub mod opportunities;
 pub mod reports;
+pub mod stage_events;
