@@ -45,8 +45,9 @@ SELECT user_id, substr(id, 1, 14) || 'd' || substr(id, 16), id, 8, rejected_at, 
 FROM job_postings WHERE rejected_at IS NOT NULL;
 
 -- Then the status, as an event of its stage at the latest of update_time and
--- the dates, unless the last dated event already gives that status
--- (REJECTED -> 4, INTERVIEW -> ACTIVELY_ENGAGED 2, APPLIED -> AWAITING_FEEDBACK 3).
+-- the dates, unless the history already gives it: the last dated event's
+-- status (REJECTED 4, INTERVIEW -> ACTIVELY_ENGAGED 2, APPLIED ->
+-- AWAITING_FEEDBACK 3), or OPEN (1) for a history without events.
 INSERT INTO stage_events (user_id, id, job_posting_id, stage, occurred_at, create_time, update_time)
 SELECT p.user_id, substr(p.id, 1, 14) || 'e' || substr(p.id, 16), p.id,
     CASE p.posting_status
@@ -63,10 +64,19 @@ WHERE p.posting_status <> (CASE
     WHEN p.interviewed_at IS NOT NULL
         AND p.interviewed_at >= COALESCE(p.applied_at, p.interviewed_at) THEN 2
     WHEN p.applied_at IS NOT NULL THEN 3
-    ELSE 0
+    ELSE 1
 END);
 
--- Each opportunity: one event of its status's stage.
+-- A rejection without a date now has one: when its event says (the seed left
+-- it unset; the derivation takes the first REJECTED event's time).
+UPDATE job_postings SET rejected_at = (
+    SELECT MIN(e.occurred_at) FROM stage_events e
+    WHERE e.user_id = job_postings.user_id AND e.job_posting_id = job_postings.id AND e.stage = 8
+)
+WHERE posting_status = 4 AND rejected_at IS NULL;
+
+-- Each opportunity not NEW (an empty history reads NEW): one event of its
+-- status's stage.
 INSERT INTO stage_events (user_id, id, opportunity_id, stage, occurred_at, create_time, update_time)
 SELECT user_id, substr(id, 1, 14) || 'e' || substr(id, 16), id,
     CASE opportunity_status
@@ -74,4 +84,5 @@ SELECT user_id, substr(id, 1, 14) || 'e' || substr(id, 16), id,
         WHEN 5 THEN 9 WHEN 6 THEN 10 WHEN 7 THEN 6 WHEN 8 THEN 7 ELSE 1
     END,
     update_time, update_time, update_time
-FROM opportunities;
+FROM opportunities
+WHERE opportunity_status <> 1;

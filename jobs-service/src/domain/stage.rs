@@ -311,7 +311,8 @@ pub enum Op {
 /// The history changes an old-style write means (docs/tracking-model.md):
 /// each date moves the earliest event of its stage (or logs one; unset
 /// removes them), then a status the history does not already end in is
-/// logged as its stage at `max(now, last event)`. `new_id` makes event ids.
+/// logged as its stage at `max(now, last event)` (OPEN / NEW on an empty
+/// history needs none). `new_id` makes event ids.
 pub fn legacy_ops(
     kind: ParentKind,
     history: &[Event],
@@ -350,8 +351,11 @@ pub fn legacy_ops(
         }
         sort(&mut events);
     }
+    // An empty history already reads OPEN / NEW: a posting saved without a
+    // date starts with no event, so a step logged later with an earlier
+    // time ("applied three days ago") is not hidden behind one dated now.
     if let Some(status) = changes.status
-        && (events.is_empty() || derive(kind, &events).status != status)
+        && derive(kind, &events).status != status
     {
         let last = events.iter().map(|e| e.occurred_at).max().unwrap_or(now);
         ops.push(Op::Insert(Event {

@@ -15,3 +15,7 @@ mod reports;
 mod revocation;
 mod shutdown;
 mod sites;
+mod stage_backfill;
+mod stage_checks;
+mod stage_helpers;
+mod stages;
