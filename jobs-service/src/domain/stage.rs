@@ -6,7 +6,7 @@
 
 use shared::proto::jobsearch::jobs::v1::{CloseReason, OpportunityStatus, PostingStatus, Stage};
 
-use super::{Value, id};
+use super::{Value, follow_up::FollowUpRules, id};
 
 /// Most events one posting or opportunity may have (real ones have a few).
 pub const MAX_EVENTS_PER_PARENT: usize = 500;
@@ -199,6 +199,8 @@ pub struct Derived {
     pub interviewed_at: Option<i64>,
     /// The earliest REJECTED.
     pub rejected_at: Option<i64>,
+    /// When to follow up, from the last event (see `follow_up`).
+    pub follow_up_at: Option<i64>,
 }
 
 impl Derived {
@@ -210,8 +212,12 @@ impl Derived {
                 ("applied_at", self.applied_at.into()),
                 ("interviewed_at", self.interviewed_at.into()),
                 ("rejected_at", self.rejected_at.into()),
+                ("follow_up_at", self.follow_up_at.into()),
             ],
-            ParentKind::Opportunity => vec![("opportunity_status", self.status.into())],
+            ParentKind::Opportunity => vec![
+                ("opportunity_status", self.status.into()),
+                ("follow_up_at", self.follow_up_at.into()),
+            ],
         }
     }
 }
@@ -221,11 +227,13 @@ fn sort(events: &mut [Event]) {
     events.sort_by(|a, b| (a.occurred_at, &a.id).cmp(&(b.occurred_at, &b.id)));
 }
 
-/// Derives a `kind` parent's status and dates from its events (any order).
-pub fn derive(kind: ParentKind, events: &[Event]) -> Derived {
+/// Derives a `kind` parent's status, dates and follow-up from its events
+/// (any order).
+pub fn derive(kind: ParentKind, events: &[Event], rules: &FollowUpRules) -> Derived {
     let mut ordered = events.to_vec();
     sort(&mut ordered);
-    let last = ordered.last().and_then(|e| stage(e.stage));
+    let last_event = ordered.last();
+    let last = last_event.and_then(|e| stage(e.stage));
     let first = |wanted: Stage| {
         ordered
             .iter()
@@ -237,6 +245,9 @@ pub fn derive(kind: ParentKind, events: &[Event]) -> Derived {
         applied_at: first(Stage::Applied),
         interviewed_at: first(Stage::Interview),
         rejected_at: first(Stage::Rejected),
+        follow_up_at: last
+            .zip(last_event)
+            .and_then(|(stage, event)| rules.due(stage, event.occurred_at)),
     }
 }
 
@@ -355,7 +366,7 @@ pub fn legacy_ops(
     // date starts with no event, so a step logged later with an earlier
     // time ("applied three days ago") is not hidden behind one dated now.
     if let Some(status) = changes.status
-        && derive(kind, &events).status != status
+        && derive(kind, &events, &FollowUpRules::default()).status != status
     {
         let last = events.iter().map(|e| e.occurred_at).max().unwrap_or(now);
         ops.push(Op::Insert(Event {

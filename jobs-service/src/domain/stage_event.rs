@@ -148,7 +148,7 @@ pub fn parse_list(raw: &pb::ListStageEventsRequest) -> Result<EventPage> {
     violations.include(&size);
     let after = match raw.page_token.as_str() {
         "" => None,
-        token => violations.check("page_token", decode(token)),
+        token => violations.check("page_token", decode_position(token)),
     };
     violations.finish()?;
     Ok(EventPage {
@@ -158,8 +158,9 @@ pub fn parse_list(raw: &pb::ListStageEventsRequest) -> Result<EventPage> {
     })
 }
 
-/// `(occurred_at, id)` from a token made by [`EventPage::token`].
-fn decode(token: &str) -> Result<(i64, String), String> {
+/// `(time, id)` from a token made by [`EventPage::token`] (lists ordered
+/// by a time, then id, share the form).
+pub fn decode_position(token: &str) -> Result<(i64, String), String> {
     let refused = || "is not a token from a previous page".to_owned();
     let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| refused())?;
     let text = String::from_utf8(bytes).map_err(|_| refused())?;

@@ -161,6 +161,10 @@ impl JobsService for JobsApi {
         stage_events::delete(&self.state, request).await
     }
 
+    async fn list_due(&self, request: Request<pb::ListDueRequest>) -> Reply<pb::ListDueResponse> {
+        stage_events::list_due(&self.state, request).await
+    }
+
     async fn get_report(
         &self,
         request: Request<pb::GetReportRequest>,

@@ -1,5 +1,5 @@
-//! gRPC handlers for stage history: convert the request, call the service,
-//! convert the answer.
+//! gRPC handlers for stage history and the follow-ups it sets: convert the
+//! request, call the service, convert the answer.
 
 use shared::{proto::jobsearch::jobs::v1 as pb, timestamp};
 use tonic::{Request, Response};
@@ -8,7 +8,11 @@ use super::Reply;
 use crate::{
     auth::caller,
     db::stage_events::StageEventRow,
-    domain::{self, stage::Parent, stage_event},
+    domain::{
+        self, follow_up,
+        stage::{Parent, ParentKind},
+        stage_event,
+    },
     state::AppState,
 };
 
@@ -74,4 +78,34 @@ fn message(row: StageEventRow) -> pb::StageEvent {
         create_time: Some(timestamp(row.create_time)),
         update_time: Some(timestamp(row.update_time)),
     }
+}
+
+/// `ListDue`.
+pub async fn list_due(
+    state: &AppState,
+    request: Request<pb::ListDueRequest>,
+) -> Reply<pb::ListDueResponse> {
+    let caller = caller(&request)?;
+    let query = follow_up::parse_due(request.get_ref(), domain::now())?;
+    let (rows, next_page_token) = state.list_due(&caller.user_id, &query).await?;
+    let follow_ups = rows
+        .into_iter()
+        .map(|row| {
+            let kind = match row.kind.as_str() {
+                "p" => ParentKind::Posting,
+                _ => ParentKind::Opportunity,
+            };
+            pb::DueFollowUp {
+                parent: Parent::name(kind, &row.id),
+                follow_up_at: Some(timestamp(row.follow_up_at)),
+                title: row.title,
+                company: row.company,
+            }
+        })
+        .collect();
+    Ok(Response::new(pb::ListDueResponse {
+        follow_ups,
+        until: Some(timestamp(query.until)),
+        next_page_token,
+    }))
 }

@@ -75,7 +75,8 @@ impl AppState {
             id: id.clone(),
         };
         let field = "job_posting.posting_status";
-        apply_legacy(&mut tx, user_id, &parent, &legacy, now, field).await?;
+        let rules = self.rules();
+        apply_legacy(&mut tx, user_id, &parent, &legacy, now, &rules, field).await?;
         let row = job_postings::find(&mut *tx, user_id, &id)
             .await?
             .ok_or(NOT_FOUND)?;
@@ -142,7 +143,8 @@ impl AppState {
                 id: id.to_owned(),
             };
             let field = "job_posting.posting_status";
-            apply_legacy(&mut tx, user_id, &parent, &legacy, now, field).await?;
+            let rules = self.rules();
+            apply_legacy(&mut tx, user_id, &parent, &legacy, now, &rules, field).await?;
         }
         let row = job_postings::find(&mut *tx, user_id, id)
             .await?

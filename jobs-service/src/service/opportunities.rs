@@ -42,7 +42,17 @@ impl AppState {
             kind: ParentKind::Opportunity,
             id: id.clone(),
         };
-        apply_legacy(&mut tx, user_id, &parent, &legacy, now, STATUS_FIELD).await?;
+        let rules = self.rules();
+        apply_legacy(
+            &mut tx,
+            user_id,
+            &parent,
+            &legacy,
+            now,
+            &rules,
+            STATUS_FIELD,
+        )
+        .await?;
         let row = opportunities::find(&mut *tx, user_id, &id)
             .await?
             .ok_or_else(|| Error::Internal(anyhow::anyhow!("inserted opportunity not found")))?;
@@ -97,7 +107,17 @@ impl AppState {
                 kind: ParentKind::Opportunity,
                 id: id.clone(),
             };
-            apply_legacy(&mut tx, user_id, &parent, &legacy, now, STATUS_FIELD).await?;
+            let rules = self.rules();
+            apply_legacy(
+                &mut tx,
+                user_id,
+                &parent,
+                &legacy,
+                now,
+                &rules,
+                STATUS_FIELD,
+            )
+            .await?;
         }
         let row = opportunities::find(&mut *tx, user_id, &id)
             .await?

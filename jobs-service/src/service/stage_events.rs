@@ -9,7 +9,9 @@ use crate::{
         stage_events::{self, StageEventRow},
     },
     domain::{
-        Value, now,
+        Value,
+        follow_up::FollowUpRules,
+        now,
         stage::{
             self, Event, LegacyChanges, MAX_EVENTS_PER_PARENT, Op, Parent, ParentKind,
             check_close_reason,
@@ -78,7 +80,7 @@ impl AppState {
         };
         let reason = i64::from(new.close_reason as i32);
         stage_events::insert(&mut *tx, user_id, parent, &event, &new.note, reason, now).await?;
-        rederive(&mut tx, user_id, parent, "parent").await?;
+        rederive(&mut tx, user_id, parent, &self.rules(), "parent").await?;
         let row = stage_events::find(&mut *tx, user_id, &event.id)
             .await?
             .ok_or(NOT_FOUND)?;
@@ -122,7 +124,8 @@ impl AppState {
             columns.push(("close_reason", i64::from(reason as i32).into()));
         }
         stage_events::update(&mut *tx, user_id, &stored.id, &columns).await?;
-        rederive(&mut tx, user_id, &stored.parent(), "stage_event").await?;
+        let rules = self.rules();
+        rederive(&mut tx, user_id, &stored.parent(), &rules, "stage_event").await?;
         let row = stage_events::find(&mut *tx, user_id, &stored.id)
             .await?
             .ok_or(NOT_FOUND)?;
@@ -136,9 +139,16 @@ impl AppState {
         let mut tx = self.db.begin().await?;
         let stored = lock_event(&mut tx, user_id, id, now()).await?;
         stage_events::delete(&mut *tx, user_id, id).await?;
-        rederive(&mut tx, user_id, &stored.parent(), "id").await?;
+        rederive(&mut tx, user_id, &stored.parent(), &self.rules(), "id").await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+impl AppState {
+    /// The configured follow-up rules.
+    pub(crate) fn rules(&self) -> FollowUpRules {
+        self.config.follow_up_rules()
     }
 }
 
@@ -168,6 +178,7 @@ pub(crate) async fn apply_legacy(
     parent: &Parent,
     changes: &LegacyChanges,
     now: i64,
+    rules: &FollowUpRules,
     field: &str,
 ) -> Result<()> {
     let history = stage_events::history(&mut **tx, user_id, parent).await?;
@@ -188,13 +199,19 @@ pub(crate) async fn apply_legacy(
             }
         }
     }
-    rederive(tx, user_id, parent, field).await
+    rederive(tx, user_id, parent, rules, field).await
 }
 
 /// Derives `parent`'s status and dates from its whole history and stores
 /// them. A history past the limit is refused (the transaction rolls back),
 /// with the violation on `field`.
-async fn rederive(tx: &mut Tx, user_id: &str, parent: &Parent, field: &str) -> Result<()> {
+async fn rederive(
+    tx: &mut Tx,
+    user_id: &str,
+    parent: &Parent,
+    rules: &FollowUpRules,
+    field: &str,
+) -> Result<()> {
     let history = stage_events::history(&mut **tx, user_id, parent).await?;
     if history.len() > MAX_EVENTS_PER_PARENT {
         return Err(Error::invalid(
@@ -202,7 +219,7 @@ async fn rederive(tx: &mut Tx, user_id: &str, parent: &Parent, field: &str) -> R
             format!("the history is full ({MAX_EVENTS_PER_PARENT} stage events)"),
         ));
     }
-    let derived = stage::derive(parent.kind, &history);
+    let derived = stage::derive(parent.kind, &history, rules);
     stage_events::write_derived(&mut **tx, user_id, parent, &derived).await?;
     Ok(())
 }

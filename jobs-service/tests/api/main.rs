@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod browsers;
+mod follow_ups;
 mod helpers;
 mod isolation;
 mod keys;

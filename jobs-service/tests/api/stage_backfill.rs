@@ -1,5 +1,6 @@
 //! Migration 0002 back-fills the stage history of rows written before it,
-//! so that deriving each parent from its history gives what is stored.
+//! so that deriving each parent from its history gives what is stored;
+//! migration 0003 then sets the follow-ups that history calls for.
 
 use jobs_service::{
     db::stage_events,
@@ -9,6 +10,7 @@ use sqlx::{AnyPool, any::AnyPoolOptions};
 
 const BEFORE: &str = include_str!("../../migrations/0001_initial.sql");
 const BACKFILL: &str = include_str!("../../migrations/0002_stage_events.sql");
+const FOLLOW_UPS: &str = include_str!("../../migrations/0003_follow_ups.sql");
 
 /// A fresh database of the backend under test.
 async fn database() -> (AnyPool, tempfile::TempDir) {
@@ -25,6 +27,9 @@ async fn database() -> (AnyPool, tempfile::TempDir) {
         .unwrap();
     (pool, dir)
 }
+
+/// (status, applied, interviewed, rejected, follow-up) as stored.
+type Stored = (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
 
 /// (user, id, status, applied, interviewed, rejected, update_time)
 type Legacy = (
@@ -97,6 +102,7 @@ async fn existing_postings_and_opportunities_get_the_history_their_fields_tell()
     }
 
     sqlx::raw_sql(BACKFILL).execute(&pool).await.unwrap();
+    sqlx::raw_sql(FOLLOW_UPS).execute(&pool).await.unwrap();
 
     let mut counts = Vec::new();
     for (user, id, status, applied, interviewed, rejected, _) in &postings {
@@ -106,16 +112,19 @@ async fn existing_postings_and_opportunities_get_the_history_their_fields_tell()
         };
         let history = stage_events::history(&pool, user, &parent).await.unwrap();
         assert!(history.iter().all(|e| uuid::Uuid::parse_str(&e.id).is_ok()));
-        let derived = stage::derive(ParentKind::Posting, &history);
-        let stored: (i64, Option<i64>, Option<i64>, Option<i64>) = sqlx::query_as(
-            "SELECT posting_status, applied_at, interviewed_at, rejected_at FROM job_postings \
-             WHERE user_id = $1 AND id = $2",
+        let derived = stage::derive(ParentKind::Posting, &history, &Default::default());
+        let (status_, applied_, interviewed_, rejected_, follow_up): Stored = sqlx::query_as(
+            "SELECT posting_status, applied_at, interviewed_at, rejected_at, follow_up_at \
+             FROM job_postings WHERE user_id = $1 AND id = $2",
         )
         .bind(*user)
         .bind(id.as_str())
         .fetch_one(&pool)
         .await
         .unwrap();
+        // Back-filled with the default rules.
+        assert_eq!(follow_up, derived.follow_up_at, "posting {id}");
+        let stored = (status_, applied_, interviewed_, rejected_);
         let from_history = (
             derived.status,
             derived.applied_at,
@@ -136,7 +145,7 @@ async fn existing_postings_and_opportunities_get_the_history_their_fields_tell()
         };
         let history = stage_events::history(&pool, user, &parent).await.unwrap();
         assert_eq!(history.len(), usize::from(*status != 1));
-        let derived = stage::derive(ParentKind::Opportunity, &history);
+        let derived = stage::derive(ParentKind::Opportunity, &history, &Default::default());
         assert_eq!(derived.status, *status, "opportunity {id}");
     }
 }

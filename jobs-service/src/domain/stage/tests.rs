@@ -31,7 +31,7 @@ fn the_last_event_sets_the_status_and_the_first_of_each_stage_its_date() {
         ev("3", Stage::Rejected, 500),
         ev("4", Stage::Interview, 400),
     ];
-    let derived = derive(POSTING, &events);
+    let derived = derive(POSTING, &events, &FollowUpRules::default());
     assert_eq!(derived.status, PostingStatus::Rejected as i64);
     assert_eq!(derived.applied_at, Some(100));
     assert_eq!(derived.interviewed_at, Some(300));
@@ -41,15 +41,18 @@ fn the_last_event_sets_the_status_and_the_first_of_each_stage_its_date() {
 #[test]
 fn equal_times_go_to_the_event_logged_last() {
     let events = [ev("2", Stage::Offer, 100), ev("1", Stage::Rejected, 100)];
-    assert_eq!(derive(POSTING, &events).status, PostingStatus::Offer as i64);
+    assert_eq!(
+        derive(POSTING, &events, &FollowUpRules::default()).status,
+        PostingStatus::Offer as i64
+    );
 }
 
 #[test]
 fn an_empty_history_is_open_or_new_without_dates() {
-    let posting = derive(POSTING, &[]);
+    let posting = derive(POSTING, &[], &FollowUpRules::default());
     assert_eq!(posting.status, PostingStatus::Open as i64);
     assert_eq!(posting.applied_at, None);
-    let opportunity = derive(ParentKind::Opportunity, &[]);
+    let opportunity = derive(ParentKind::Opportunity, &[], &FollowUpRules::default());
     assert_eq!(opportunity.status, OpportunityStatus::New as i64);
 }
 
