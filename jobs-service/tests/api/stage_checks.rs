@@ -246,3 +246,80 @@ pub async fn matrix_call(
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_full_history_refuses_more_events_and_writes_nothing() {
+    let app = spawn_app().await;
+    let ada = app.user("ada").await;
+    let posting = new_posting(&app, &ada, pb::JobPosting::default()).await;
+    let parent = posting_parent(&posting.id);
+    // Fill the history to the limit directly: 500 calls would only be slow.
+    let t0 = now() - 100 * DAY;
+    let mut tx = app.jobs_state.db.begin().await.unwrap();
+    for i in 0..500 {
+        sqlx::query(
+            "INSERT INTO stage_events (user_id, id, job_posting_id, stage, occurred_at, \
+             create_time, update_time) VALUES ($1, $2, $3, 3, $4, $4, $4)",
+        )
+        .bind(ada.id.as_str())
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(posting.id.as_str())
+        .bind(t0 + i)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let status = log(&app, &ada, &parent, event(Stage::Offer, now()))
+        .await
+        .unwrap_err();
+    assert_eq!(violated_fields(&status), ["parent"]);
+    let request = pb::UpdateJobPostingRequest {
+        job_posting: Some(pb::JobPosting {
+            id: posting.id.clone(),
+            posting_status: PostingStatus::Offer as i32,
+            pay_range: "more".into(),
+            ..Default::default()
+        }),
+        update_mask: Some(prost_types::FieldMask {
+            paths: vec!["posting_status".into(), "pay_range".into()],
+        }),
+    };
+    let mut jobs = app.jobs.clone();
+    let status = jobs
+        .update_job_posting(authed(request, &ada.access_token))
+        .await
+        .unwrap_err();
+    assert_eq!(violated_fields(&status), ["job_posting.posting_status"]);
+    // Neither call left anything behind, not even the pay range.
+    let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM stage_events")
+        .fetch_one(&app.jobs_state.db)
+        .await
+        .unwrap();
+    assert_eq!(count, 500);
+    assert_eq!(get_posting(&app, &ada, &posting.id).await.pay_range, "");
+}
+
+#[tokio::test]
+async fn concurrent_writers_of_one_history_never_store_a_stale_status() {
+    let app = spawn_app().await;
+    let ada = app.user("ada").await;
+    let posting = new_posting(&app, &ada, pb::JobPosting::default()).await;
+    let parent = posting_parent(&posting.id);
+    let t0 = now() - 100 * DAY;
+    // Logged all at once, in no particular order; the latest step is the
+    // offer, whichever transaction commits last.
+    let calls = (0..12_i64).map(|i| {
+        let stage = if i == 7 { Stage::Offer } else { Stage::Engaged };
+        let at = if i == 7 { t0 + 50 * DAY } else { t0 + i * DAY };
+        let (app, ada, parent) = (&app, &ada, &parent);
+        async move { log(app, ada, parent, event(stage, at)).await }
+    });
+    for result in futures::future::join_all(calls).await {
+        result.unwrap();
+    }
+    assert_eq!(history(&app, &ada, &parent).await.unwrap().len(), 12);
+    let stored = get_posting(&app, &ada, &posting.id).await;
+    assert_eq!(stored.posting_status(), PostingStatus::Offer);
+}
