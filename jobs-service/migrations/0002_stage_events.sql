@@ -54,7 +54,17 @@ SELECT p.user_id, substr(p.id, 1, 14) || 'e' || substr(p.id, 16), p.id,
         WHEN 1 THEN 1 WHEN 2 THEN 3 WHEN 3 THEN 5 WHEN 4 THEN 8
         WHEN 5 THEN 9 WHEN 6 THEN 6 WHEN 7 THEN 10 WHEN 8 THEN 7 ELSE 1
     END,
-    CASE WHEN p.rejected_at > (CASE WHEN p.interviewed_at > (CASE WHEN p.applied_at > p.update_time THEN p.applied_at ELSE p.update_time END) THEN p.interviewed_at ELSE (CASE WHEN p.applied_at > p.update_time THEN p.applied_at ELSE p.update_time END) END) THEN p.rejected_at ELSE (CASE WHEN p.interviewed_at > (CASE WHEN p.applied_at > p.update_time THEN p.applied_at ELSE p.update_time END) THEN p.interviewed_at ELSE (CASE WHEN p.applied_at > p.update_time THEN p.applied_at ELSE p.update_time END) END) END,
+    -- The latest of update_time and the dates (NULLs never win; portable SQL
+    -- has neither GREATEST nor a multi-argument MAX).
+    CASE
+        WHEN p.rejected_at >= COALESCE(p.interviewed_at, p.rejected_at)
+            AND p.rejected_at >= COALESCE(p.applied_at, p.rejected_at)
+            AND p.rejected_at >= p.update_time THEN p.rejected_at
+        WHEN p.interviewed_at >= COALESCE(p.applied_at, p.interviewed_at)
+            AND p.interviewed_at >= p.update_time THEN p.interviewed_at
+        WHEN p.applied_at >= p.update_time THEN p.applied_at
+        ELSE p.update_time
+    END,
     p.update_time, p.update_time
 FROM job_postings p
 WHERE p.posting_status <> (CASE
