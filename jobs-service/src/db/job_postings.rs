@@ -21,7 +21,8 @@ macro_rules! columns {
             ", pay_range, location_type, location_city, employment_type, applied_at, \
              interviewed_at, rejected_at, rejected_after_stage, job_scan_info, outreach_info, \
              time_spent, technology_string, technology_stack, comments, \
-             posting_application_questions, job_description, create_time, update_time"
+             posting_application_questions, job_description, create_time, update_time, \
+             follow_up_at"
         )
     };
 }
@@ -77,6 +78,7 @@ pub struct JobPostingRow {
     pub job_description: String,
     pub create_time: i64,
     pub update_time: i64,
+    pub follow_up_at: Option<i64>,
 }
 
 impl std::fmt::Debug for JobPostingRow {

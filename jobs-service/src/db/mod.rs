@@ -4,10 +4,12 @@
 //! default) and PostgreSQL. Placeholders are `$1`-style, which both accept.
 //! Every query filters by the owning user's id first.
 
+pub mod due;
 pub mod job_postings;
 pub mod job_sites;
 pub mod opportunities;
 pub mod reports;
+pub mod stage_events;
 
 use std::time::Duration;
 

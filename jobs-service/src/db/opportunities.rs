@@ -9,7 +9,7 @@ use crate::domain::opportunity::Columns;
 /// Columns of [`OpportunityRow`], in table order.
 const COLUMNS: &str = "id, job_title, opportunity_status, recruiter_name, recruiter_company, \
      email_received_at, employment_type, job_duration, location_type, location_city, comments, \
-     job_description, create_time, update_time";
+     job_description, create_time, update_time, follow_up_at";
 
 /// Opportunity statuses that count as active: ACTIVELY_ENGAGED, AWAITING_FEEDBACK.
 pub const ACTIVE_STATUSES: &str = "(2, 3)";
@@ -32,6 +32,7 @@ pub struct OpportunityRow {
     pub job_description: String,
     pub create_time: i64,
     pub update_time: i64,
+    pub follow_up_at: Option<i64>,
 }
 
 /// Inserts a new opportunity of `user_id` with the validated `columns`.

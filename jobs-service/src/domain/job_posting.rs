@@ -322,7 +322,7 @@ fn column(
             "job_description",
             long_text(&raw.job_description, MAX_DESCRIPTION)?.into(),
         ),
-        "id" | "posting_url_domain" | "create_time" | "update_time" => {
+        "id" | "posting_url_domain" | "create_time" | "update_time" | "follow_up_at" => {
             return Err("is output only".into());
         }
         _ => return Err("is not a field of JobPosting".into()),

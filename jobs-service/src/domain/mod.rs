@@ -3,9 +3,12 @@
 //! before anything touches the database. This module holds the checks every
 //! resource shares.
 
+pub mod follow_up;
 pub mod job_posting;
 pub mod job_site;
 pub mod opportunity;
+pub mod stage;
+pub mod stage_event;
 
 use prost_types::{FieldMask, Timestamp};
 

@@ -127,7 +127,7 @@ fn column(
             comments_to_json(&valid).map(Value::from)
         }
         "job_description" => long_text(&raw.job_description, MAX_DESCRIPTION).map(Value::from),
-        "id" | "create_time" | "update_time" => Err("is output only".to_owned()),
+        "id" | "create_time" | "update_time" | "follow_up_at" => Err("is output only".to_owned()),
         _ => Err("is not a field of Opportunity".to_owned()),
     };
     let value = violations.check(&field, checked)?;

@@ -6,6 +6,7 @@ mod opportunities;
 mod postings;
 mod reports;
 mod sites;
+mod stage_events;
 
 use shared::proto::jobsearch::jobs::v1::{self as pb, jobs_service_server::JobsService};
 use tonic::{Request, Response, Status};
@@ -130,6 +131,38 @@ impl JobsService for JobsApi {
         request: Request<pb::DeleteOpportunityRequest>,
     ) -> Reply<pb::DeleteOpportunityResponse> {
         opportunities::delete(&self.state, request).await
+    }
+
+    async fn list_stage_events(
+        &self,
+        request: Request<pb::ListStageEventsRequest>,
+    ) -> Reply<pb::ListStageEventsResponse> {
+        stage_events::list(&self.state, request).await
+    }
+
+    async fn create_stage_event(
+        &self,
+        request: Request<pb::CreateStageEventRequest>,
+    ) -> Reply<pb::StageEvent> {
+        stage_events::create(&self.state, request).await
+    }
+
+    async fn update_stage_event(
+        &self,
+        request: Request<pb::UpdateStageEventRequest>,
+    ) -> Reply<pb::StageEvent> {
+        stage_events::update(&self.state, request).await
+    }
+
+    async fn delete_stage_event(
+        &self,
+        request: Request<pb::DeleteStageEventRequest>,
+    ) -> Reply<pb::DeleteStageEventResponse> {
+        stage_events::delete(&self.state, request).await
+    }
+
+    async fn list_due(&self, request: Request<pb::ListDueRequest>) -> Reply<pb::ListDueResponse> {
+        stage_events::list_due(&self.state, request).await
     }
 
     async fn get_report(

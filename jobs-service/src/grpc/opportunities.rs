@@ -109,6 +109,7 @@ fn to_pb(row: OpportunityRow) -> Result<pb::Opportunity> {
         job_description: row.job_description,
         create_time: Some(timestamp(row.create_time)),
         update_time: Some(timestamp(row.update_time)),
+        follow_up_at: row.follow_up_at.map(timestamp),
     })
 }
 

@@ -135,5 +135,6 @@ fn message(row: JobPostingRow, password: String) -> pb::JobPosting {
         job_description: row.job_description,
         create_time: Some(timestamp(row.create_time)),
         update_time: Some(timestamp(row.update_time)),
+        follow_up_at: row.follow_up_at.map(timestamp),
     }
 }

@@ -16,9 +16,11 @@ use crate::{
         Value,
         job_posting::{NewPosting, PostingChanges, PostingFilter, PostingUpdate},
         now,
+        stage::{LegacyChanges, Parent, ParentKind},
     },
     error::{Error, Result},
     paging::Page,
+    service::stage_events::apply_legacy,
     state::AppState,
 };
 
@@ -46,7 +48,8 @@ fn owner<'a>(user_id: &'a str, id: &'a str) -> Owner<'a> {
 }
 
 impl AppState {
-    /// Stores a new posting on one of `user_id`'s sites and returns it.
+    /// Stores a new posting on one of `user_id`'s sites and returns it. Its
+    /// status and dates become its first stage events.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn create_job_posting(
         &self,
@@ -54,15 +57,26 @@ impl AppState {
         new: NewPosting,
     ) -> Result<OpenJobPosting> {
         let id = uuid::Uuid::now_v7().to_string();
-        let columns = self.seal_posting_password(user_id, &id, new.changes)?;
+        let mut columns = self.seal_posting_password(user_id, &id, new.changes)?;
+        let legacy = LegacyChanges::take(ParentKind::Posting, &mut columns);
+        // A placeholder until the history decides it, below.
+        columns.push(("posting_status", legacy.status.unwrap_or(1).into()));
         // One transaction, so the answer is exactly what was written. The
         // insert itself checks the site (and writes first, which SQLite
         // needs to avoid a read-then-write upgrade failure).
+        let now = now();
         let mut tx = self.db.begin().await?;
         let site = &new.job_site_id;
-        if !job_postings::insert(&mut *tx, user_id, &id, site, now(), columns).await? {
+        if !job_postings::insert(&mut *tx, user_id, &id, site, now, columns).await? {
             return Err(SITE_NOT_FOUND);
         }
+        let parent = Parent {
+            kind: ParentKind::Posting,
+            id: id.clone(),
+        };
+        let field = "job_posting.posting_status";
+        let rules = self.rules();
+        apply_legacy(&mut tx, user_id, &parent, &legacy, now, &rules, field).await?;
         let row = job_postings::find(&mut *tx, user_id, &id)
             .await?
             .ok_or(NOT_FOUND)?;
@@ -94,7 +108,8 @@ impl AppState {
         Ok(page.finish(rows, |row| &row.id))
     }
 
-    /// Applies a masked update and returns the posting as now stored.
+    /// Applies a masked update and returns the posting as now stored. A new
+    /// status or date becomes stage history, from which they are derived.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn update_job_posting(
         &self,
@@ -105,7 +120,9 @@ impl AppState {
         let id = id.as_str();
         let new_site = changes.job_site_id.take();
         let mut columns = self.seal_posting_password(user_id, id, changes)?;
-        columns.push(("update_time", now().into()));
+        let legacy = LegacyChanges::take(ParentKind::Posting, &mut columns);
+        let now = now();
+        columns.push(("update_time", now.into()));
         let mut tx = self.db.begin().await?;
         // The first statement writes: it takes SQLite's write lock before
         // any read, and tells whether the posting exists.
@@ -119,6 +136,15 @@ impl AppState {
             }
             let moved = [("job_site_id", Value::from(site))];
             job_postings::update(&mut *tx, user_id, id, &moved).await?;
+        }
+        if !legacy.is_empty() {
+            let parent = Parent {
+                kind: ParentKind::Posting,
+                id: id.to_owned(),
+            };
+            let field = "job_posting.posting_status";
+            let rules = self.rules();
+            apply_legacy(&mut tx, user_id, &parent, &legacy, now, &rules, field).await?;
         }
         let row = job_postings::find(&mut *tx, user_id, id)
             .await?

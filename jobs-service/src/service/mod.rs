@@ -3,7 +3,9 @@
 //! user id and every query it runs is filtered by it.
 
 pub mod dashboard;
+pub mod due;
 pub mod job_postings;
 pub mod job_sites;
 pub mod opportunities;
 pub mod reports;
+pub mod stage_events;

@@ -6,28 +6,53 @@ use crate::{
     domain::{
         now,
         opportunity::{Columns, OpportunityUpdate},
+        stage::{LegacyChanges, Parent, ParentKind},
     },
     error::{Error, Result},
     paging::Page,
+    service::stage_events::apply_legacy,
     state::AppState,
 };
+
+/// Where a status change is reported if the history is full.
+const STATUS_FIELD: &str = "opportunity.opportunity_status";
 
 /// What `NotFound` names.
 const NOT_FOUND: Error = Error::NotFound("opportunity");
 
 impl AppState {
-    /// Stores a new opportunity for `user_id` and returns it.
+    /// Stores a new opportunity for `user_id` and returns it. Its status
+    /// becomes its first stage event.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn create_opportunity(
         &self,
         user_id: &str,
-        columns: Columns,
+        mut columns: Columns,
     ) -> Result<OpportunityRow> {
         let id = uuid::Uuid::now_v7().to_string();
+        let legacy = LegacyChanges::take(ParentKind::Opportunity, &mut columns);
+        // A placeholder until the history decides it, below.
+        columns.push(("opportunity_status", legacy.status.unwrap_or(1).into()));
+        let now = now();
         // Read back in the same transaction: the answer is exactly what was
         // stored, defaults included.
         let mut tx = self.db.begin().await?;
-        opportunities::insert(&mut *tx, user_id, &id, now(), columns).await?;
+        opportunities::insert(&mut *tx, user_id, &id, now, columns).await?;
+        let parent = Parent {
+            kind: ParentKind::Opportunity,
+            id: id.clone(),
+        };
+        let rules = self.rules();
+        apply_legacy(
+            &mut tx,
+            user_id,
+            &parent,
+            &legacy,
+            now,
+            &rules,
+            STATUS_FIELD,
+        )
+        .await?;
         let row = opportunities::find(&mut *tx, user_id, &id)
             .await?
             .ok_or_else(|| Error::Internal(anyhow::anyhow!("inserted opportunity not found")))?;
@@ -69,14 +94,32 @@ impl AppState {
         user_id: &str,
         update: OpportunityUpdate,
     ) -> Result<OpportunityRow> {
+        let OpportunityUpdate { id, mut columns } = update;
+        let legacy = LegacyChanges::take(ParentKind::Opportunity, &mut columns);
+        let now = now();
         // One transaction, so the answer is exactly what this update wrote.
         let mut tx = self.db.begin().await?;
-        let changed =
-            opportunities::update(&mut *tx, user_id, &update.id, now(), update.columns).await?;
-        if changed == 0 {
+        if opportunities::update(&mut *tx, user_id, &id, now, columns).await? == 0 {
             return Err(NOT_FOUND);
         }
-        let row = opportunities::find(&mut *tx, user_id, &update.id)
+        if !legacy.is_empty() {
+            let parent = Parent {
+                kind: ParentKind::Opportunity,
+                id: id.clone(),
+            };
+            let rules = self.rules();
+            apply_legacy(
+                &mut tx,
+                user_id,
+                &parent,
+                &legacy,
+                now,
+                &rules,
+                STATUS_FIELD,
+            )
+            .await?;
+        }
+        let row = opportunities::find(&mut *tx, user_id, &id)
             .await?
             .ok_or(NOT_FOUND)?;
         tx.commit().await?;

@@ -13,6 +13,8 @@ struct Fixture {
     site_id: String,
     posting_id: String,
     opportunity_id: String,
+    /// The posting's first stage event.
+    event_id: String,
 }
 
 /// Who calls.
@@ -26,7 +28,7 @@ enum Who {
     StrangerKey,
 }
 
-const RPCS: [&str; 17] = [
+const RPCS: [&str; 21] = [
     "CreateJobSite",
     "GetJobSite",
     "ListJobSites",
@@ -41,7 +43,11 @@ const RPCS: [&str; 17] = [
     "UpdateOpportunity",
     "GetReport",
     "GetDashboard",
+    "ListStageEvents",
+    "CreateStageEvent",
+    "UpdateStageEvent",
     // Deletes last, so the owner's row deletes only after everything else ran.
+    "DeleteStageEvent",
     "DeleteJobPosting",
     "DeleteOpportunity",
     "DeleteJobSite",
@@ -275,7 +281,11 @@ async fn call(app: &TestApp, rpc: &str, token: Option<&str>, fx: &Fixture) -> Re
                 .into_inner();
             owners(dashboard.active_postings > 0 || dashboard.active_opportunities > 0)
         }
-        other => panic!("unknown rpc {other}"),
+        stage_rpc => {
+            let (posting, event) = (&fx.posting_id, &fx.event_id);
+            crate::stage_checks::matrix_call(app, stage_rpc, token, posting, event).await?;
+            Seen::OwnersData
+        }
     })
 }
 
@@ -335,10 +345,15 @@ async fn fixture(app: &TestApp, owner: &TestUser) -> Fixture {
         .unwrap()
         .into_inner()
         .id;
+    let parent = format!("jobPostings/{posting_id}");
+    let history = crate::stage_helpers::history(app, owner, &parent)
+        .await
+        .unwrap();
     Fixture {
         site_id,
         posting_id,
         opportunity_id,
+        event_id: history[0].id.clone(),
     }
 }
 

@@ -270,6 +270,8 @@ async fn updates_change_only_the_masked_fields() {
             create_time: Some(ts(1_700_000_100)),
         }],
         update_time: updated.update_time,
+        // Awaiting feedback (logged as a stage now): followed up in 5 days.
+        follow_up_at: Some(ts(updated.update_time.unwrap().seconds + 5 * 86_400)),
         ..original.clone()
     };
     assert_eq!(updated, expected);

@@ -168,6 +168,8 @@ async fn create_then_get_returns_every_field_including_the_password() {
         posting_url_domain: "careers.acme.example".into(),
         create_time: created.create_time,
         update_time: created.update_time,
+        // Derived from the history: 5 days after the interview.
+        follow_up_at: Some(ts(1_767_830_400 + 5 * DAY)),
         ..full_posting(&site_id)
     };
     assert_eq!(created, expected);
@@ -397,6 +399,8 @@ async fn update_changes_only_the_masked_fields() {
         time_spent: None,
         technology_stack: vec!["Go".into()],
         update_time: updated.update_time,
+        // The offer is progress: nothing left to chase.
+        follow_up_at: None,
         ..created.clone()
     };
     assert_eq!(updated, expected);
