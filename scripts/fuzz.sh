@@ -7,7 +7,10 @@
 # its committed seeds (fuzz/corpus/<target>, read only) plus a working corpus
 # kept under the fuzz target directory, so runs on one machine build on each
 # other. Prints the executions of each target from libFuzzer's final stats.
-# A crash leaves its input in fuzz/artifacts/<target>/ and fails the script.
+# A crash leaves its input in fuzz/artifacts/<target>/ and fails the script;
+# libFuzzer's full output per target stays in $FUZZ_TARGET_DIR/logs/.
+# The fuzz crate's own tests (the token oracle and the seeds agree with the
+# verifier): cargo test --manifest-path fuzz/Cargo.toml --lib
 #
 # cargo-fuzz needs a nightly toolchain (sanitizer-coverage flags). Without
 # one the script says so and exits 0; without cargo-fuzz it installs it into
@@ -54,8 +57,9 @@ build_start=$SECONDS
 (cd fuzz && cargo +nightly fuzz build "${build_flags[@]}")
 echo "built in $((SECONDS - build_start))s"
 
-logs=$(mktemp -d)
-trap 'rm -rf "$logs"' EXIT
+# libFuzzer's full output per target, kept for a look after a failure.
+logs="$CARGO_TARGET_DIR/logs"
+mkdir -p "$logs"
 failed=()
 summary=()
 for target in "${targets[@]}"; do
@@ -69,10 +73,13 @@ for target in "${targets[@]}"; do
         -max_total_time="$seconds" -timeout=10 -print_final_stats=1) >"$logs/$target" 2>&1; then
         status=ok
     else
-        status=CRASHED
+        status=FAILED
         failed+=("$target")
-        # The crash report: the panic, the input's location, how to replay it.
-        grep -v '^#' "$logs/$target" | tail -40
+        # The panic, the input's location and how to replay it, without
+        # libFuzzer's progress lines or cargo-fuzz's own backtrace.
+        grep -v -e '^#' -e '^INFO:' -e '^WARNING: Failed to find' -e '^stat::' "$logs/$target" |
+            sed '/^Stack backtrace:/,$d' | tail -60
+        echo "(full log: $logs/$target)"
     fi
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$logs/$target" | tail -1)
     corpus=$(find "$work" -type f | wc -l)
@@ -84,6 +91,6 @@ echo "--- fuzz summary (${seconds}s per target)"
 printf '%s\n' "${summary[@]}"
 echo "scripts/fuzz.sh took $((SECONDS - started))s"
 if ((${#failed[@]} > 0)); then
-    echo "fuzz: FAILED: ${failed[*]} crashed; inputs in fuzz/artifacts/<target>/" >&2
+    echo "fuzz: FAILED: ${failed[*]} (a crash leaves its input in fuzz/artifacts/<target>/)" >&2
     exit 1
 fi

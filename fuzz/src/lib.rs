@@ -159,3 +159,42 @@ pub fn access_claims() -> AccessClaims {
         staff: false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The token target's assertions mean something only if the seed tokens
+    // verify and the oracle agrees with the verifier on them.
+    #[test]
+    fn tokens_of_published_keys_verify_and_the_oracle_agrees() {
+        let fx = fixture();
+        for keys in [&fx.current, &fx.previous] {
+            let token = keys.sign(&access_claims()).unwrap();
+            assert_eq!(fx.access.verify(&token, NOW).unwrap(), access_claims());
+            assert!(fx.correctly_signed(&token));
+            let mut request = tonic::Request::new(());
+            let bearer = format!("Bearer {token}").parse().unwrap();
+            request.metadata_mut().insert("authorization", bearer);
+            assert!(fx.interceptor.intercept(request).is_ok());
+        }
+    }
+
+    #[test]
+    fn the_oracle_refuses_a_stranger_key_and_a_tampered_payload() {
+        let fx = fixture();
+        let stranger = fx.stranger.sign(&access_claims()).unwrap();
+        assert!(fx.access.verify(&stranger, NOW).is_err());
+        assert!(!fx.correctly_signed(&stranger));
+        let token = fx.current.sign(&access_claims()).unwrap();
+        let parts: Vec<&str> = token.split('.').collect();
+        let staff = AccessClaims {
+            staff: true,
+            ..access_claims()
+        };
+        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&staff).unwrap());
+        let tampered = [parts[0], &payload, parts[2]].join(".");
+        assert!(fx.access.verify(&tampered, NOW).is_err());
+        assert!(!fx.correctly_signed(&tampered));
+    }
+}
