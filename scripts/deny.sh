@@ -23,7 +23,9 @@ export PATH="$tools/bin:$PATH"
 installed=$(cargo-deny --version 2>/dev/null || true)
 if [[ "$installed" != "cargo-deny $deny_version" ]]; then
     echo "cargo-deny $deny_version missing (found: ${installed:-none}): cargo install into $tools"
-    cargo install --locked --quiet cargo-deny --version "$deny_version" --root "$tools"
+    # A temporary build directory, not CI's CARGO_TARGET_DIR: the tool's
+    # release build would only take space there.
+    env -u CARGO_TARGET_DIR cargo install --locked --quiet cargo-deny --version "$deny_version" --root "$tools"
 fi
 cargo-deny --version
 

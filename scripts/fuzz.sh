@@ -21,6 +21,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 started=$SECONDS
 seconds=${FUZZ_SECONDS:-60}
 
+# fuzz/ is outside the workspace, so `cargo fmt --all` in CI never sees it.
+cargo fmt --manifest-path fuzz/Cargo.toml --check
+
 if ! cargo +nightly --version >/dev/null 2>&1; then
     echo "fuzz: SKIPPED: no nightly Rust toolchain here (cargo-fuzz needs one);"
     echo "      'rustup toolchain install nightly' and rerun to fuzz"
@@ -34,7 +37,9 @@ export PATH="$tools/bin:$PATH"
 installed=$(cargo-fuzz --version 2>/dev/null || true)
 if [[ "$installed" != "cargo-fuzz $fuzz_version" ]]; then
     echo "cargo-fuzz $fuzz_version missing (found: ${installed:-none}): cargo install into $tools"
-    cargo install --locked --quiet cargo-fuzz --version "$fuzz_version" --root "$tools"
+    # A temporary build directory, not CI's CARGO_TARGET_DIR: the tool's
+    # release build would only take space there.
+    env -u CARGO_TARGET_DIR cargo install --locked --quiet cargo-fuzz --version "$fuzz_version" --root "$tools"
 fi
 
 # Its own target directory: the instrumented builds share nothing with the
