@@ -4,3 +4,7 @@
 
 pub mod password_policy;
 pub mod user;
+
+// Property tests, in a file of their own.
+#[cfg(test)]
+mod proptests;

@@ -317,7 +317,8 @@ fn new_refresh_token() -> (SecretString, String) {
 
 /// The stored form of a presented refresh token. SHA-256 suffices (no slow
 /// hash): the token has 256 bits of entropy, so it cannot be guessed offline.
-fn hash_refresh_token(token: &str) -> Result<String> {
+/// Public for the fuzz targets, which feed it arbitrary tokens.
+pub fn hash_refresh_token(token: &str) -> Result<String> {
     let well_formed = token.len() == REFRESH_PREFIX.len() + 43
         && token.starts_with(REFRESH_PREFIX)
         && URL_SAFE_NO_PAD

@@ -327,3 +327,7 @@ mod tests {
         assert!(timestamp(Some(&ts(TIME_MAX))).is_err());
     }
 }
+
+// Property tests, in a file of their own to keep this one short.
+#[cfg(test)]
+mod proptests;

@@ -179,3 +179,7 @@ impl JobsService for JobsApi {
         reports::dashboard(&self.state, request).await
     }
 }
+
+// Round trips message -> validation -> row -> message, in a file of their own.
+#[cfg(test)]
+mod proptests;

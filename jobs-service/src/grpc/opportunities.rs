@@ -86,7 +86,7 @@ fn parse_id(raw: &str) -> Result<String> {
 }
 
 /// A stored opportunity as clients see it.
-fn to_pb(row: OpportunityRow) -> Result<pb::Opportunity> {
+pub(super) fn to_pb(row: OpportunityRow) -> Result<pb::Opportunity> {
     let comments = comments_from_json(&row.comments)?
         .into_iter()
         .map(|c| pb::Comment {

@@ -91,7 +91,7 @@ fn int32(stored: i64) -> i32 {
 }
 
 /// A stored posting as a message, with `password` (empty in lists).
-fn message(row: JobPostingRow, password: String) -> pb::JobPosting {
+pub(super) fn message(row: JobPostingRow, password: String) -> pb::JobPosting {
     pb::JobPosting {
         id: row.id,
         job_site_id: row.job_site_id,

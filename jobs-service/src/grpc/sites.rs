@@ -84,7 +84,7 @@ fn opened(site: OpenJobSite) -> pb::JobSite {
 }
 
 /// A stored site as a message, with `password` (empty in lists).
-fn message(row: JobSiteRow, password: String) -> pb::JobSite {
+pub(super) fn message(row: JobSiteRow, password: String) -> pb::JobSite {
     pb::JobSite {
         id: row.id,
         site_name: row.site_name,
