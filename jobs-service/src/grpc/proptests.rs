@@ -161,6 +161,8 @@ prop_compose! {
                 .map(|(question, answer)| pb::ApplicationQuestion { question, answer })
                 .collect(),
             job_description, create_time, update_time,
+            // Derived from the stage history, never from the request.
+            follow_up_at: None,
         }
     }
 }
@@ -176,7 +178,7 @@ prop_compose! {
         pb::Opportunity {
             id: ID.into(), job_title, opportunity_status, recruiter_name, recruiter_company,
             email_received_at, employment_type, job_duration, location_type, location_city,
-            comments, job_description, create_time, update_time,
+            comments, job_description, create_time, update_time, follow_up_at: None,
         }
     }
 }
@@ -225,7 +227,7 @@ proptest! {
             technology_stack: json(&c, "technology_stack"), comments: json(&c, "comments"),
             posting_application_questions: json(&c, "posting_application_questions"),
             job_description: text(&c, "job_description"),
-            create_time: CREATED, update_time: UPDATED,
+            create_time: CREATED, update_time: UPDATED, follow_up_at: None,
         };
         prop_assert_eq!(super::postings::message(row, password), posting);
     }
@@ -242,7 +244,7 @@ proptest! {
             employment_type: int(&c, "employment_type"), job_duration: text(&c, "job_duration"),
             location_type: int(&c, "location_type"), location_city: text(&c, "location_city"),
             comments: text(&c, "comments"), job_description: text(&c, "job_description"),
-            create_time: CREATED, update_time: UPDATED,
+            create_time: CREATED, update_time: UPDATED, follow_up_at: None,
         };
         prop_assert_eq!(super::opportunities::to_pb(row).unwrap(), opp);
     }
