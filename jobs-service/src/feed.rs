@@ -49,12 +49,16 @@ pub async fn follow(set: RevocationSet, client: FeedClient, mut stop: watch::Rec
     let mut retry = Duration::from_millis(100);
     loop {
         let session = follow_once(&set, &client, &mut auth, &mut token, &mut retry);
-        tokio::select! {
-            result = session => match result {
-                Ok(()) => tracing::info!("revocation feed closed by the auth-service; reconnecting"),
-                Err(error) => tracing::warn!(error = %format!("{error:#}"), cursor = set.cursor(), "revocation feed interrupted; reconnecting"),
-            },
+        let result = tokio::select! {
+            result = session => result,
             _ = stop.wait_for(|stopped| *stopped) => return,
+        };
+        set.set_connected(false);
+        match result {
+            Ok(()) => tracing::info!("revocation feed closed by the auth-service; reconnecting"),
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), cursor = set.cursor(), "revocation feed interrupted; reconnecting")
+            }
         }
         tokio::select! {
             () = tokio::time::sleep(retry) => {}
@@ -101,6 +105,7 @@ async fn follow_once(
     }
     let mut stream = response.context("WatchRevocations")?.into_inner();
     *retry = Duration::from_millis(100);
+    set.set_connected(true);
     tracing::info!(cursor = set.cursor(), "following the revocation feed");
     while let Some(message) = stream.message().await.context("revocation stream")? {
         set.touch(now());

@@ -69,3 +69,50 @@ pub fn expect_code<T: std::fmt::Debug>(result: Result<T, Status>, code: Code) ->
         }
     }
 }
+
+/// The value of one exact series (name and labels as rendered) in a
+/// Prometheus text exposition, if present.
+pub fn metric(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .and_then(|value| value.trim().parse().ok())
+}
+
+/// Log lines captured in memory (see [`capture_logs`]).
+#[derive(Debug, Clone, Default)]
+pub struct CapturedLogs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl CapturedLogs {
+    /// Everything logged so far.
+    pub fn text(&self) -> String {
+        let bytes = self.0.lock().map(|b| b.clone()).unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+}
+
+impl std::io::Write for CapturedLogs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut bytes) = self.0.lock() {
+            bytes.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Captures the log lines of this thread, formatted as the services format
+/// them, until the guard drops. With tokio's default test runtime (one
+/// thread) that includes the servers a test spawns.
+pub fn capture_logs(
+    format: crate::telemetry::LogFormat,
+) -> (tracing::subscriber::DefaultGuard, CapturedLogs) {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    let logs = CapturedLogs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::registry()
+        .with(tracing_subscriber::EnvFilter::new("info"))
+        .with(crate::telemetry::fmt_layer(format, move || writer.clone()));
+    (tracing::subscriber::set_default(subscriber), logs)
+}

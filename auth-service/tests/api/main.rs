@@ -10,6 +10,7 @@ mod forged_tokens;
 mod helpers;
 mod housekeeping;
 mod login;
+mod metrics;
 mod profile;
 mod races;
 mod sessions;

@@ -8,6 +8,7 @@ mod browsers;
 mod helpers;
 mod isolation;
 mod keys;
+mod metrics;
 mod opportunities;
 mod postings;
 mod races;
