@@ -51,8 +51,15 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let config = Config::from_env()?;
-    shared::telemetry::init(config.log_format(), "info,sqlx=warn");
-    match cli.command.unwrap_or(Command::Serve) {
+    let telemetry =
+        shared::telemetry::init_with_traces(config.log_format(), "info,sqlx=warn", "auth-service")?;
+    let result = command(cli.command.unwrap_or(Command::Serve), config).await;
+    telemetry.shutdown().await;
+    result
+}
+
+async fn command(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
         Command::Serve | Command::GenerateSigningKey => serve(config).await,
         Command::CreateStaffUser { username, email } => {
             let state = AppState::build(config).await?;

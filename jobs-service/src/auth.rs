@@ -250,11 +250,14 @@ pub async fn keep_keys_fresh(
     }
 }
 
+/// One `GetJwks`, in a span of its own whose trace context travels with the
+/// call (so a trace shows the auth-service's side as its child).
+#[tracing::instrument(name = "fetch_jwks", skip_all)]
 async fn fetch(
     mut client: AuthServiceClient<tonic::transport::Channel>,
 ) -> anyhow::Result<Vec<PublicKey>> {
     let jwks = client
-        .get_jwks(GetJwksRequest {})
+        .get_jwks(shared::otel::traced(GetJwksRequest {}))
         .await
         .context("GetJwks")?
         .into_inner();

@@ -11,7 +11,14 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let config = Config::from_env()?;
-    shared::telemetry::init(config.log_format(), "info,sqlx=warn");
+    let telemetry =
+        shared::telemetry::init_with_traces(config.log_format(), "info,sqlx=warn", "jobs-service")?;
+    let result = serve(config).await;
+    telemetry.shutdown().await;
+    result
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
         .await
         .with_context(|| format!("JOBS_LISTEN_ADDR: cannot bind {}", config.listen_addr))?;

@@ -15,3 +15,4 @@ mod races;
 mod reports;
 mod revocation;
 mod sites;
+mod traces;
