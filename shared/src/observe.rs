@@ -147,6 +147,16 @@ pin_project_lite::pin_project! {
         span: Span,
         echoed: Option<HeaderValue>,
     }
+
+    impl<F> PinnedDrop for ResponseFuture<F> {
+        fn drop(this: Pin<&mut Self>) {
+            if let Some(call) = this.project().call.take() {
+                // Dropped before an answer: the client reset the stream, or
+                // tonic's deadline (which wraps this layer) expired.
+                call.finish(Code::Cancelled);
+            }
+        }
+    }
 }
 
 impl<F, B, E> Future for ResponseFuture<F>
@@ -158,14 +168,13 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let result = ready!(this.future.poll(cx));
-        let Some(call) = this.call.take() else {
-            // Polled after completion: a contract violation by the caller.
-            return Poll::Pending;
-        };
+        let call = this.call.take();
         let mut response = match result {
             Ok(response) => response,
             Err(error) => {
-                call.finish(Code::Unknown);
+                if let Some(call) = call {
+                    call.finish(Code::Unknown);
+                }
                 return Poll::Ready(Err(error));
             }
         };
@@ -174,12 +183,12 @@ where
         }
         // Trailers-only (every error tonic returns): the code is here and
         // the body is empty.
-        let call = match status_code(response.headers()) {
-            Some(code) => {
+        let call = match (status_code(response.headers()), call) {
+            (Some(code), Some(call)) => {
                 call.finish(code);
                 None
             }
-            None => Some(call),
+            (_, call) => call,
         };
         let span = this.span.clone();
         Poll::Ready(Ok(response.map(|inner| ObservedBody { inner, call, span })))
@@ -245,7 +254,110 @@ impl<B: Body> Body for ObservedBody<B> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::VecDeque;
+
+    use bytes::Bytes;
+    use tower::{Layer as _, Service as _};
+
     use super::*;
+    use crate::metrics::{Registry, render};
+
+    /// A response body of fixed frames.
+    struct Frames(VecDeque<Frame<Bytes>>);
+
+    impl Body for Frames {
+        type Data = Bytes;
+        type Error = std::convert::Infallible;
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+            Poll::Ready(self.0.pop_front().map(Ok))
+        }
+    }
+
+    fn trailers(code: &str) -> Frame<Bytes> {
+        let mut trailers = HeaderMap::new();
+        trailers.insert("grpc-status", HeaderValue::from_str(code).unwrap());
+        Frame::trailers(trailers)
+    }
+
+    const LOGIN: &str = "/jobsearch.auth.v1.AuthService/Login";
+
+    fn metric(text: &str, series: &str) -> Option<f64> {
+        text.lines()
+            .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+            .and_then(|value| value.trim().parse().ok())
+    }
+
+    fn count(registry: &Registry, code: &str) -> Option<f64> {
+        metric(
+            &render(registry),
+            &format!(
+                r#"grpc_server_handled_total{{grpc_service="jobsearch.auth.v1.AuthService",grpc_method="Login",grpc_code="{code}"}}"#
+            ),
+        )
+    }
+
+    /// Runs one call through the layer with `respond` as the routes.
+    async fn call<F, Fut>(
+        registry: &mut Registry,
+        respond: F,
+    ) -> Option<Response<ObservedBody<Frames>>>
+    where
+        F: FnMut(Request<()>) -> Fut,
+        Fut: Future<Output = Result<Response<Frames>, std::convert::Infallible>>,
+    {
+        let metrics = GrpcMetrics::register(registry);
+        let mut service = ObserveLayer::new(metrics).layer(tower::service_fn(respond));
+        let request = Request::builder().uri(LOGIN).body(()).unwrap();
+        let future = service.call(request);
+        tokio::time::timeout(std::time::Duration::from_millis(50), future)
+            .await
+            .ok()
+            .map(Result::unwrap)
+    }
+
+    #[tokio::test]
+    async fn a_trailers_only_error_is_recorded_from_its_headers() {
+        let mut registry = Registry::default();
+        let response = call(&mut registry, |_| async {
+            let mut response = Response::new(Frames(VecDeque::new()));
+            response
+                .headers_mut()
+                .insert("grpc-status", HeaderValue::from_static("16"));
+            Ok(response)
+        })
+        .await
+        .unwrap();
+        assert_eq!(count(&registry, "Unauthenticated"), Some(1.0));
+        assert_eq!(response.headers()[REQUEST_ID_HEADER].len(), 36);
+    }
+
+    #[tokio::test]
+    async fn a_success_is_recorded_when_its_trailers_pass() {
+        let mut registry = Registry::default();
+        let response = call(&mut registry, |_| async {
+            let frames = [Frame::data(Bytes::from_static(b"x")), trailers("0")];
+            Ok(Response::new(Frames(frames.into())))
+        })
+        .await
+        .unwrap();
+        assert_eq!(count(&registry, "OK"), None);
+        let mut body = std::pin::pin!(response.into_body());
+        let waker = std::task::Waker::noop();
+        let mut cx = Context::from_waker(waker);
+        while let Poll::Ready(Some(_)) = body.as_mut().poll_frame(&mut cx) {}
+        assert_eq!(count(&registry, "OK"), Some(1.0));
+    }
+
+    #[tokio::test]
+    async fn a_call_abandoned_before_its_answer_counts_as_cancelled() {
+        let mut registry = Registry::default();
+        let response = call(&mut registry, |_| std::future::pending()).await;
+        assert!(response.is_none());
+        assert_eq!(count(&registry, "Canceled"), Some(1.0));
+    }
 
     fn headers(id: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
