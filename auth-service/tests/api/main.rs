@@ -13,5 +13,6 @@ mod login;
 mod metrics;
 mod profile;
 mod races;
+mod request_ids;
 mod sessions;
 mod shutdown;

@@ -15,4 +15,3 @@ mod races;
 mod reports;
 mod revocation;
 mod sites;
-mod traces;

@@ -7,6 +7,12 @@
 //! Each service runs on a thread of its own, with its own subscriber and
 //! tracer provider (as two processes would), so the collector sees two
 //! `service.name`s and a shared trace id can only come from propagation.
+//!
+//! A test binary of its own: thread-scoped subscribers are reliable only
+//! without other tests' threads racing to register the same callsites.
+
+// Panicking on an unexpected value is how a test fails.
+#![allow(clippy::unwrap_used)]
 
 use std::{
     net::SocketAddr,
@@ -25,7 +31,10 @@ use tokio::{net::TcpListener, sync::oneshot};
 use tonic::{Code, Request, Response, Status};
 use tracing_subscriber::layer::SubscriberExt as _;
 
-use crate::helpers::{expect_code, wait_until_serving};
+use shared::testing::expect_code;
+use tonic_health::pb::{
+    HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
+};
 
 /// The fake collector: keeps every export request.
 #[derive(Clone, Default)]
@@ -256,4 +265,25 @@ async fn both_services_export_spans_of_one_trace_to_the_collector() {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Waits until health reports `service` SERVING.
+async fn wait_until_serving(channel: &tonic::transport::Channel, service: &str) {
+    let mut health = HealthClient::new(channel.clone());
+    let check = HealthCheckRequest {
+        service: service.into(),
+    };
+    let ready = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while !matches!(
+            health
+                .check(check.clone())
+                .await
+                .map(|r| r.into_inner().status()),
+            Ok(ServingStatus::Serving)
+        ) {
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert!(ready.is_ok(), "{service} never became ready");
 }
