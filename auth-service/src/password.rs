@@ -11,6 +11,7 @@ use argon2::{
     Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier as _, Version,
     password_hash::SaltString,
 };
+use prometheus_client::metrics::gauge::Gauge;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Semaphore;
 
@@ -21,6 +22,11 @@ use crate::error::Result;
 pub struct PasswordHasher {
     params: Params,
     permits: Arc<Semaphore>,
+    concurrency: usize,
+    /// Hashes waiting for a permit, and hashes running (the queue depth is
+    /// their sum): what to watch to size `AUTH_HASHING_CONCURRENCY`.
+    waiting: Gauge,
+    running: Gauge,
     /// Verified against when the account does not exist, so that an unknown
     /// username costs the same time as a wrong password.
     dummy_hash: Arc<str>,
@@ -50,6 +56,9 @@ impl PasswordHasher {
         Ok(Self {
             params,
             permits: Arc::new(Semaphore::new(concurrency)),
+            concurrency,
+            waiting: Gauge::default(),
+            running: Gauge::default(),
             dummy_hash,
         })
     }
@@ -89,15 +98,58 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
     ) -> Result<T> {
+        let waiting = Counted::new(&self.waiting);
         let _permit = self
             .permits
             .acquire()
             .await
             .context("hashing semaphore closed")?;
+        drop(waiting);
+        let _running = Counted::new(&self.running);
         let result = tokio::task::spawn_blocking(work)
             .await
             .context("hashing task failed")?;
         Ok(result?)
+    }
+}
+
+impl PasswordHasher {
+    /// Registers the queue gauges in `registry`.
+    pub fn register_metrics(&self, registry: &mut prometheus_client::registry::Registry) {
+        registry.register(
+            "argon2_hashes_waiting",
+            "Password hashes waiting for a hashing permit",
+            self.waiting.clone(),
+        );
+        registry.register(
+            "argon2_hashes_running",
+            "Password hashes being computed",
+            self.running.clone(),
+        );
+        let limit = Gauge::<i64>::default();
+        limit.set(i64::try_from(self.concurrency).unwrap_or(i64::MAX));
+        registry.register(
+            "argon2_hashes_max_concurrent",
+            "Password hashes computed at once at most (AUTH_HASHING_CONCURRENCY)",
+            limit,
+        );
+    }
+}
+
+/// Counts one hash in a gauge while alive, so that a cancelled call (the
+/// client went away) leaves the gauge right.
+struct Counted<'a>(&'a Gauge);
+
+impl<'a> Counted<'a> {
+    fn new(gauge: &'a Gauge) -> Self {
+        gauge.inc();
+        Self(gauge)
+    }
+}
+
+impl Drop for Counted<'_> {
+    fn drop(&mut self) {
+        self.0.dec();
     }
 }
 

@@ -1,12 +1,13 @@
 //! Assembles the server: health, reflection (v1 and v1alpha, so grpcurl 1.8
-//! works), grpc-web with CORS, the AuthService, and the background purge;
+//! works), grpc-web with CORS, metrics and request ids for every call, the
+//! AuthService, the admin port and the background purge;
 //! then serves until shutdown, draining in-flight calls under a deadline.
 
-use std::{future::Future, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use anyhow::Context;
-use shared::health::Readiness;
 use shared::proto::jobsearch::auth::v1::auth_service_server::AuthServiceServer;
+use shared::{health::Readiness, observe::ObserveLayer};
 use tokio::{net::TcpListener, sync::watch};
 
 use crate::{db, grpc::AuthApi, service::now, state::AppState};
@@ -28,6 +29,19 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    run_with_admin(listener, None, state, shutdown).await
+}
+
+/// [`run`], plus the admin HTTP server (`/metrics`, `/healthz`) on `admin`
+/// if given, stopped once the gRPC server has drained.
+pub async fn run_with_admin(
+    listener: TcpListener,
+    admin: Option<TcpListener>,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let metrics = state.metrics.clone();
+    let admin = shared::admin::Admin::start(admin, Arc::new(move || metrics.render()));
     let (health, health_service) = tonic_health::server::health_reporter();
     // SERVING only while the database answers (checked every few seconds).
     let readiness = Readiness::new(health, AUTH_SERVICE, &["database"]).await;
@@ -68,6 +82,8 @@ pub async fn run(
         // (which refuses an HTTP/1.1 OPTIONS).
         .layer(cors)
         .layer(tonic_web::GrpcWebLayer::new())
+        // Inside tonic-web, so grpc-web calls are recorded as plain gRPC.
+        .layer(ObserveLayer::new(state.metrics.grpc.clone()))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -82,6 +98,7 @@ pub async fn run(
         task.abort();
     }
     state.db.close().await;
+    admin.stop().await;
     tracing::info!("stopped");
     Ok(())
 }

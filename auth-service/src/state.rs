@@ -12,6 +12,7 @@ use crate::{
     domain::password_policy::PasswordPolicy,
     feed::RevocationFeed,
     keys::SigningKeys,
+    metrics::Metrics,
     password::PasswordHasher,
 };
 
@@ -36,6 +37,8 @@ pub struct AppState {
     pub policy: Arc<PasswordPolicy>,
     /// Wakes revocation watchers.
     pub feed: RevocationFeed,
+    /// This service's metrics registry.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -69,7 +72,9 @@ impl AppState {
             PASSWORD_MAX_LENGTH,
             config.enable_strong_passwords,
         );
+        let metrics = Arc::new(Metrics::new(&hasher));
         Ok(Self {
+            metrics,
             db,
             config: Arc::new(config),
             keys: Arc::new(keys),

@@ -103,6 +103,8 @@ pub struct Authenticator {
     pub keys: KeyStore,
     /// Revoked sessions and users.
     pub revocations: RevocationSet,
+    /// Outcomes counted for metrics.
+    pub verifications: shared::metrics::TokenVerifications,
     /// What to do while the revocation feed is stale.
     pub stale_policy: StalePolicy,
     /// How long the feed may be silent before it is stale.
@@ -112,9 +114,13 @@ pub struct Authenticator {
 impl Authenticator {
     /// Checks one call.
     pub fn intercept(&self, mut request: Request<()>) -> Result<Request<()>, Status> {
-        let refused = || Status::unauthenticated("invalid or expired token");
-        let token = bearer_token(request.metadata()).ok_or_else(refused)?;
+        let refused = |outcome: &'static str| {
+            self.verifications.record(outcome);
+            Status::unauthenticated("invalid or expired token")
+        };
+        let token = bearer_token(request.metadata()).ok_or_else(|| refused("missing"))?;
         let Some(verifier) = self.keys.verifier() else {
+            self.verifications.record("no_keys");
             return Err(Status::unavailable("signing keys not loaded yet"));
         };
         let now = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -123,19 +129,20 @@ impl Authenticator {
                 self.keys.unknown_kid.notify_one();
             }
             tracing::debug!(%error, "token refused");
-            refused()
+            refused(error.reason())
         })?;
         if self.revocations.is_revoked(&claims) {
             tracing::debug!(session_id = %claims.sid, "revoked token refused");
-            return Err(refused());
+            return Err(refused("revoked"));
         }
         if self
             .revocations
             .refused_as_stale(&claims, self.stale_policy, self.max_staleness, now)
         {
             tracing::debug!("token refused: the revocation feed is stale");
-            return Err(refused());
+            return Err(refused("stale_feed"));
         }
+        self.verifications.record("ok");
         request.extensions_mut().insert(Caller {
             user_id: claims.sub,
             session_id: claims.sid,
@@ -243,11 +250,14 @@ pub async fn keep_keys_fresh(
     }
 }
 
+/// One `GetJwks`, in a span of its own whose trace context travels with the
+/// call (so a trace shows the auth-service's side as its child).
+#[tracing::instrument(name = "fetch_jwks", skip_all)]
 async fn fetch(
     mut client: AuthServiceClient<tonic::transport::Channel>,
 ) -> anyhow::Result<Vec<PublicKey>> {
     let jwks = client
-        .get_jwks(GetJwksRequest {})
+        .get_jwks(shared::otel::traced(GetJwksRequest {}))
         .await
         .context("GetJwks")?
         .into_inner();
@@ -267,6 +277,7 @@ mod tests {
         let store = Authenticator {
             keys: KeyStore::new("iss", "aud"),
             revocations: RevocationSet::default(),
+            verifications: Default::default(),
             stale_policy: StalePolicy::Serve,
             max_staleness: Duration::from_secs(30),
         };

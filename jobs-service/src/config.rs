@@ -16,6 +16,13 @@ pub struct Config {
     /// `JOBS_LISTEN_ADDR`: address the gRPC server binds.
     #[serde(default = "defaults::listen_addr", deserialize_with = "listen_addr")]
     pub listen_addr: SocketAddr,
+    /// `JOBS_ADMIN_LISTEN_ADDR`: address of the admin HTTP server (`/metrics`,
+    /// `/healthz`), never the public one; `off` disables it.
+    #[serde(
+        default = "defaults::admin_listen_addr",
+        deserialize_with = "admin_listen_addr"
+    )]
+    pub admin_listen_addr: Option<SocketAddr>,
     /// `JOBS_ENV`: `development` or `production`.
     #[serde(default)]
     pub env: Environment,
@@ -259,6 +266,12 @@ fn listen_addr<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Sock
     shared::config::socket_addr(deserializer, "JOBS_LISTEN_ADDR")
 }
 
+fn admin_listen_addr<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<SocketAddr>, D::Error> {
+    shared::config::optional_socket_addr(deserializer, "JOBS_ADMIN_LISTEN_ADDR")
+}
+
 mod defaults {
     use std::{net::SocketAddr, path::PathBuf};
 
@@ -270,6 +283,10 @@ mod defaults {
     }
     pub(super) fn listen_addr() -> SocketAddr {
         SocketAddr::from(([127, 0, 0, 1], 50052))
+    }
+    /// Beside the gRPC port, on loopback: metrics are for operators only.
+    pub(super) fn admin_listen_addr() -> Option<SocketAddr> {
+        Some(SocketAddr::from(([127, 0, 0, 1], 9052)))
     }
     pub(super) fn data_dir() -> PathBuf {
         PathBuf::from("data")
@@ -378,6 +395,21 @@ mod tests {
         .to_string();
         assert!(error.contains("JOBS_CORS_ORIGIN_ALLOW_ALL"), "{error}");
         assert!(error.contains("JOBS_ENV=production"), "{error}");
+    }
+
+    #[test]
+    fn the_admin_port_is_local_by_default_and_can_be_switched_off() {
+        let config = Config::from_vars(vars(&[])).unwrap();
+        assert_eq!(
+            config.admin_listen_addr.unwrap().to_string(),
+            "127.0.0.1:9052"
+        );
+        let off = Config::from_vars(vars(&[("JOBS_ADMIN_LISTEN_ADDR", "off")])).unwrap();
+        assert_eq!(off.admin_listen_addr, None);
+        let error = Config::from_vars(vars(&[("JOBS_ADMIN_LISTEN_ADDR", "9052")]))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("JOBS_ADMIN_LISTEN_ADDR"), "{error}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use shared::proto::jobsearch::auth::v1::{
 };
 use tokio::sync::watch;
 use tonic::transport::{Channel, Endpoint};
+use tracing::Instrument as _;
 
 use crate::{domain::now, revocation::RevocationSet};
 
@@ -48,13 +49,19 @@ pub async fn follow(set: RevocationSet, client: FeedClient, mut stop: watch::Rec
     let mut token: Option<(String, i64)> = None;
     let mut retry = Duration::from_millis(100);
     loop {
-        let session = follow_once(&set, &client, &mut auth, &mut token, &mut retry);
-        tokio::select! {
-            result = session => match result {
-                Ok(()) => tracing::info!("revocation feed closed by the auth-service; reconnecting"),
-                Err(error) => tracing::warn!(error = %format!("{error:#}"), cursor = set.cursor(), "revocation feed interrupted; reconnecting"),
-            },
+        let span = tracing::info_span!("revocation_feed", cursor = set.cursor());
+        let session =
+            follow_once(&set, &client, &mut auth, &mut token, &mut retry).instrument(span);
+        let result = tokio::select! {
+            result = session => result,
             _ = stop.wait_for(|stopped| *stopped) => return,
+        };
+        set.set_connected(false);
+        match result {
+            Ok(()) => tracing::info!("revocation feed closed by the auth-service; reconnecting"),
+            Err(error) => {
+                tracing::warn!(error = %format!("{error:#}"), cursor = set.cursor(), "revocation feed interrupted; reconnecting")
+            }
         }
         tokio::select! {
             () = tokio::time::sleep(retry) => {}
@@ -77,10 +84,10 @@ async fn follow_once(
         .is_none_or(|(_, expires)| *expires - now() < RENEW_BEFORE_SECS);
     if needs_token {
         let issued = auth
-            .issue_service_token(IssueServiceTokenRequest {
+            .issue_service_token(shared::otel::traced(IssueServiceTokenRequest {
                 client_id: client.client_id.clone(),
                 client_secret: client.client_secret.expose_secret().to_owned(),
-            })
+            }))
             .await
             .context("IssueServiceToken")?
             .into_inner();
@@ -94,6 +101,7 @@ async fn follow_once(
     request
         .metadata_mut()
         .insert("authorization", format!("Bearer {bearer}").parse()?);
+    shared::otel::inject(request.metadata_mut());
     let response = auth.watch_revocations(request).await;
     if matches!(&response, Err(status) if status.code() == tonic::Code::Unauthenticated) {
         // Expired or no longer accepted: get a new one next time.
@@ -101,6 +109,7 @@ async fn follow_once(
     }
     let mut stream = response.context("WatchRevocations")?.into_inner();
     *retry = Duration::from_millis(100);
+    set.set_connected(true);
     tracing::info!(cursor = set.cursor(), "following the revocation feed");
     while let Some(message) = stream.message().await.context("revocation stream")? {
         set.touch(now());

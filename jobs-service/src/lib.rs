@@ -16,10 +16,11 @@ pub mod domain;
 pub mod error;
 pub mod feed;
 pub mod grpc;
+pub mod metrics;
 pub mod paging;
 pub mod revocation;
 mod server;
 pub mod service;
 pub mod state;
 
-pub use server::run;
+pub use server::{run, run_with_admin};

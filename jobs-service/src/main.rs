@@ -11,11 +11,29 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     let config = Config::from_env()?;
-    shared::telemetry::init(config.log_format(), "info,sqlx=warn");
+    let telemetry =
+        shared::telemetry::init_with_traces(config.log_format(), "info,sqlx=warn", "jobs-service")?;
+    let result = serve(config).await;
+    telemetry.shutdown().await;
+    result
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.listen_addr)
         .await
         .with_context(|| format!("JOBS_LISTEN_ADDR: cannot bind {}", config.listen_addr))?;
+    let admin = match config.admin_listen_addr {
+        Some(addr) => Some(
+            tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("JOBS_ADMIN_LISTEN_ADDR: cannot bind {addr}"))?,
+        ),
+        None => None,
+    };
     let state = AppState::build(config).await?;
     tracing::info!(addr = %listener.local_addr()?, "jobs-service listening");
-    jobs_service::run(listener, state, shared::shutdown::signal()).await
+    if let Some(admin) = &admin {
+        tracing::info!(addr = %admin.local_addr()?, "admin (/metrics, /healthz) listening");
+    }
+    jobs_service::run_with_admin(listener, admin, state, shared::shutdown::signal()).await
 }

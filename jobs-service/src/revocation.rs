@@ -10,7 +10,7 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicI64, Ordering},
+        atomic::{AtomicBool, AtomicI64, Ordering},
     },
     time::Duration,
 };
@@ -39,6 +39,8 @@ struct Inner {
     cursor: AtomicI64,
     /// When the feed last proved alive (an event or a heartbeat); 0 = never.
     last_contact: AtomicI64,
+    /// Whether a feed stream is open now (for metrics).
+    connected: AtomicBool,
 }
 
 impl RevocationSet {
@@ -116,6 +118,16 @@ impl RevocationSet {
     /// When the feed last proved alive (Unix seconds; 0 = never).
     pub fn last_contact(&self) -> i64 {
         self.inner.last_contact.load(Ordering::Acquire)
+    }
+
+    /// Records whether a feed stream is open.
+    pub fn set_connected(&self, connected: bool) {
+        self.inner.connected.store(connected, Ordering::Release);
+    }
+
+    /// Whether a feed stream is open.
+    pub fn is_connected(&self) -> bool {
+        self.inner.connected.load(Ordering::Acquire)
     }
 
     /// How many entries are held (sessions, users).

@@ -1,9 +1,10 @@
 //! Assembles the server: health, reflection (v1 and v1alpha, so grpcurl 1.8
-//! works), grpc-web with CORS, the JobsService behind its token interceptor,
-//! and the key-refresh task; then serves until shutdown, draining in-flight
+//! works), grpc-web with CORS, metrics and request ids for every call, the
+//! JobsService behind its token interceptor, the admin port and the
+//! key-refresh task; then serves until shutdown, draining in-flight
 //! calls under a deadline.
 
-use std::{future::Future, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use shared::proto::jobsearch::jobs::v1::jobs_service_server::JobsServiceServer;
@@ -37,6 +38,24 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    run_with_admin(listener, None, state, shutdown).await
+}
+
+/// [`run`], plus the admin HTTP server (`/metrics`, `/healthz`) on `admin`
+/// if given, stopped once the gRPC server has drained.
+pub async fn run_with_admin(
+    listener: TcpListener,
+    admin: Option<TcpListener>,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let admin = {
+        let (metrics, set) = (state.metrics.clone(), state.revocations.clone());
+        shared::admin::Admin::start(
+            admin,
+            Arc::new(move || metrics.render(&set, crate::domain::now())),
+        )
+    };
     let (health, health_service) = tonic_health::server::health_reporter();
     // Without the auth-service's keys or the database no call can succeed:
     // stay NOT_SERVING (so a load balancer routes elsewhere) until both work.
@@ -92,6 +111,11 @@ pub async fn run(
         // (which refuses an HTTP/1.1 OPTIONS).
         .layer(cors)
         .layer(tonic_web::GrpcWebLayer::new())
+        // Inside tonic-web, so grpc-web calls are recorded as plain gRPC;
+        // outside the interceptor, so its refusals are recorded too.
+        .layer(shared::observe::ObserveLayer::new(
+            state.metrics.grpc.clone(),
+        ))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
@@ -105,6 +129,7 @@ pub async fn run(
         task.abort();
     }
     state.db.close().await;
+    admin.stop().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -8,6 +8,7 @@ use crate::{
     config::Config,
     crypto::SecretBox,
     db::{self, Pool},
+    metrics::Metrics,
     revocation::RevocationSet,
 };
 
@@ -24,6 +25,8 @@ pub struct AppState {
     pub keys: KeyStore,
     /// Revoked sessions and users, kept fresh by the feed task.
     pub revocations: RevocationSet,
+    /// This service's metrics registry.
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -42,6 +45,7 @@ impl AppState {
             secrets,
             keys,
             revocations: RevocationSet::default(),
+            metrics: Arc::new(Metrics::default()),
         })
     }
 }
@@ -52,6 +56,7 @@ impl AppState {
         crate::auth::Authenticator {
             keys: self.keys.clone(),
             revocations: self.revocations.clone(),
+            verifications: self.metrics.token_verifications.clone(),
             stale_policy: self.config.revocation_stale_policy,
             max_staleness: std::time::Duration::from_secs(
                 self.config.revocation_max_staleness_secs,

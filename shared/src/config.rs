@@ -74,3 +74,21 @@ pub fn socket_addr<'de, D: serde::Deserializer<'de>>(
         ))
     })
 }
+
+/// Deserializes a listen address that can be switched off with `off` (or an
+/// empty value), naming `variable` in the error.
+pub fn optional_socket_addr<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    variable: &str,
+) -> Result<Option<std::net::SocketAddr>, D::Error> {
+    let raw = String::deserialize(deserializer)?;
+    let raw = raw.trim();
+    if raw.is_empty() || raw.eq_ignore_ascii_case("off") {
+        return Ok(None);
+    }
+    raw.parse().map(Some).map_err(|_| {
+        serde::de::Error::custom(format!(
+            "{variable} must be an address like 127.0.0.1:9051, or off"
+        ))
+    })
+}

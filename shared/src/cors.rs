@@ -15,18 +15,26 @@ use crate::config::Environment;
 
 /// Request headers a grpc-web client sends (`x-grpc-web`, `x-user-agent`
 /// and `grpc-timeout` come from the grpc-web libraries, `authorization`
-/// carries the access token).
-const ALLOWED_HEADERS: [&str; 5] = [
+/// carries the access token, `x-request-id` lets a page correlate its call
+/// with the server's logs).
+const ALLOWED_HEADERS: [&str; 6] = [
     "authorization",
     "content-type",
     "x-grpc-web",
     "x-user-agent",
     "grpc-timeout",
+    "x-request-id",
 ];
 
 /// Response headers the page's script may read: a trailers-only error puts
-/// the status in headers, and without these a browser hides it.
-const EXPOSED_HEADERS: [&str; 3] = ["grpc-status", "grpc-message", "grpc-status-details-bin"];
+/// the status in headers, and without these a browser hides it; the request
+/// id is what to quote in a bug report.
+const EXPOSED_HEADERS: [&str; 4] = [
+    "grpc-status",
+    "grpc-message",
+    "grpc-status-details-bin",
+    "x-request-id",
+];
 
 /// How long a browser may cache a preflight: two hours, Chromium's cap.
 const MAX_AGE: Duration = Duration::from_secs(2 * 3600);

@@ -1,13 +1,18 @@
 //! What both services truly share: the generated protobuf code, access-token
-//! claims and their verification, telemetry set-up and the shutdown signal.
+//! claims and their verification, telemetry set-up (logs, metrics, traces,
+//! the admin port) and the shutdown signal.
 
 #![forbid(unsafe_code)]
 
+pub mod admin;
 pub mod config;
 pub mod cors;
 pub mod db;
 pub mod dev_secret;
 pub mod health;
+pub mod metrics;
+pub mod observe;
+pub mod otel;
 pub mod server;
 pub mod shutdown;
 pub mod status;

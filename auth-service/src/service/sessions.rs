@@ -258,7 +258,10 @@ impl AppState {
     /// Authenticates a call from its bearer access token: signature, type,
     /// lifetime, and a live session of an active user.
     pub async fn authenticate(&self, metadata: &MetadataMap) -> Result<Caller> {
-        let token = bearer_token(metadata).ok_or(Error::BadToken)?;
+        let Some(token) = bearer_token(metadata) else {
+            self.metrics.token_verifications.record("missing");
+            return Err(Error::BadToken);
+        };
         let (claims, user) = self.introspect(token).await?.ok_or(Error::BadToken)?;
         Ok(Caller {
             user,
@@ -273,13 +276,19 @@ impl AppState {
             Ok(claims) => claims,
             Err(error) => {
                 tracing::debug!(%error, "token refused");
+                self.metrics.token_verifications.record(error.reason());
                 return Ok(None);
             }
         };
         let session = sessions::active_session(&self.db, &claims.sid, now).await?;
-        Ok(session
+        let active = session
             .filter(|(user, _)| user.id == claims.sub)
-            .map(|(user, _)| (claims, user)))
+            .map(|(user, _)| (claims, user));
+        // A valid signature without a live session: logged out, revoked, or
+        // the user disabled.
+        let outcome = if active.is_some() { "ok" } else { "revoked" };
+        self.metrics.token_verifications.record(outcome);
+        Ok(active)
     }
 
     fn access_token(

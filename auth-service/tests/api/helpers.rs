@@ -18,6 +18,8 @@ pub struct TestApp {
     pub client: AuthServiceClient<Channel>,
     /// Where the service listens (for raw HTTP/1.1 calls, as browsers make).
     pub addr: SocketAddr,
+    /// Where its admin server (`/metrics`) listens.
+    pub admin_addr: SocketAddr,
     /// The service's state, for checks and set-up a client cannot do.
     pub state: AppState,
     /// The private key the service signs with (to forge tokens in tests).
@@ -72,16 +74,24 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
 
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let admin = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let admin_addr = admin.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(auth_service::run(listener, state.clone(), async move {
-        let _ = stopped.await;
-    }));
+    tokio::spawn(auth_service::run_with_admin(
+        listener,
+        Some(admin),
+        state.clone(),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
     let client = AuthServiceClient::connect(format!("http://{addr}"))
         .await
         .unwrap();
     TestApp {
         client,
         addr,
+        admin_addr,
         state,
         signing_pem,
         stop: Some(stop),
@@ -90,6 +100,14 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
 }
 
 impl TestApp {
+    /// What Prometheus would scrape from the admin port now.
+    pub async fn metrics(&self) -> String {
+        let response =
+            shared::testing::http1::request(self.admin_addr, "GET", "/metrics", &[], b"").await;
+        assert_eq!(response.status, 200, "{response:?}");
+        String::from_utf8(response.body).unwrap()
+    }
+
     /// Registers `username` with `<username>@example.com` and [`PASSWORD`].
     pub async fn register(&self, username: &str) -> pb::User {
         self.client

@@ -23,6 +23,8 @@ async fn sigterm_under_load_fails_no_call_already_in_flight_and_exits_zero() {
     // this is a debug build).
     let child = Command::new(env!("CARGO_BIN_EXE_auth-service"))
         .env("AUTH_LISTEN_ADDR", &addr)
+        // Any free port: the default 9051 may be taken by a local run.
+        .env("AUTH_ADMIN_LISTEN_ADDR", "127.0.0.1:0")
         .env("AUTH_DATA_DIR", dir.path())
         .env("AUTH_HASHING_CONCURRENCY", "1")
         .env("AUTH_ARGON2_MEMORY_KIB", "4096")

@@ -40,6 +40,10 @@ type Server = (
 pub struct TestApp {
     /// Where the jobs-service listens.
     pub jobs_addr: SocketAddr,
+    /// Where the jobs-service's and the first auth-service's admin servers
+    /// (`/metrics`) listen.
+    pub jobs_admin_addr: SocketAddr,
+    pub auth_admin_addr: SocketAddr,
     pub jobs: JobsServiceClient<Channel>,
     pub auth: AuthServiceClient<Channel>,
     /// The jobs-service's state, for checks a client cannot make.
@@ -80,6 +84,7 @@ pub struct TestUser {
 /// A running jobs-service replica.
 pub struct JobsReplica {
     pub addr: SocketAddr,
+    pub admin_addr: SocketAddr,
     pub client: JobsServiceClient<Channel>,
     pub state: jobs_service::state::AppState,
 }
@@ -147,7 +152,9 @@ pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
     let auth_vars = merged(auth_vars, &overrides.auth);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let auth_addr = listener.local_addr().unwrap();
-    let auth_server = start_auth(&auth_vars, listener).await;
+    let admin = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let auth_admin_addr = admin.local_addr().unwrap();
+    let auth_server = start_auth(&auth_vars, listener, Some(admin)).await;
     let jobs_vars = vars(&[
         ("JOBS_JWKS_MIN_REFETCH_SECS", "1".into()),
         ("JOBS_SERVICE_CLIENT_ID", CLIENT_ID.into()),
@@ -158,6 +165,8 @@ pub async fn spawn_app_with(overrides: Overrides) -> TestApp {
     let (replica, jobs_dir, jobs_stop) = start_jobs(&jobs_vars, auth_addr).await;
     TestApp {
         jobs_addr: replica.addr,
+        jobs_admin_addr: replica.admin_addr,
+        auth_admin_addr,
         jobs: replica.client,
         auth: AuthServiceClient::connect(format!("http://{auth_addr}"))
             .await
@@ -195,10 +204,17 @@ async fn start_jobs(
     assert_eq!(backend, shared::testing::expected_backend());
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let admin = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let admin_addr = admin.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    tokio::spawn(jobs_service::run(listener, state.clone(), async move {
-        let _ = stopped.await;
-    }));
+    tokio::spawn(jobs_service::run_with_admin(
+        listener,
+        Some(admin),
+        state.clone(),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
     let channel = Endpoint::from_shared(format!("http://{addr}"))
         .unwrap()
         .connect()
@@ -209,24 +225,42 @@ async fn start_jobs(
     wait_until_serving(&channel, "jobsearch.jobs.v1.RevocationFeed").await;
     let replica = JobsReplica {
         addr,
+        admin_addr,
         client: JobsServiceClient::new(channel),
         state,
     };
     (replica, dir, stop)
 }
 
-/// Starts an auth-service on `listener` with `vars`.
-async fn start_auth(vars: &[(String, String)], listener: TcpListener) -> Server {
+/// Starts an auth-service on `listener` (and `admin`) with `vars`.
+async fn start_auth(
+    vars: &[(String, String)],
+    listener: TcpListener,
+    admin: Option<TcpListener>,
+) -> Server {
     let config = auth_service::config::Config::from_vars(vars.to_vec()).unwrap();
     let state = auth_service::state::AppState::build(config).await.unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    let task = tokio::spawn(auth_service::run(listener, state.clone(), async move {
-        let _ = stopped.await;
-    }));
+    let task = tokio::spawn(auth_service::run_with_admin(
+        listener,
+        admin,
+        state.clone(),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
     (stop, task, state)
 }
 
 impl TestApp {
+    /// What Prometheus would scrape from the admin port at `admin_addr`.
+    pub async fn metrics(&self, admin_addr: SocketAddr) -> String {
+        let response =
+            shared::testing::http1::request(admin_addr, "GET", "/metrics", &[], b"").await;
+        assert_eq!(response.status, 200, "{response:?}");
+        String::from_utf8(response.body).unwrap()
+    }
+
     /// Starts another jobs-service replica, with its own database, following
     /// the auth-service at `auth_addr`; returns once it is ready.
     pub async fn jobs_replica(&mut self, auth_addr: SocketAddr) -> JobsReplica {
@@ -260,7 +294,7 @@ impl TestApp {
     pub async fn auth_replica(&mut self) -> SocketAddr {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let (stop, _task, _state) = start_auth(&self.auth_vars, listener).await;
+        let (stop, _task, _state) = start_auth(&self.auth_vars, listener, None).await;
         self.stops.push(stop);
         addr
     }
@@ -276,7 +310,7 @@ impl TestApp {
         task.await.unwrap().unwrap();
         while_down.await;
         let listener = TcpListener::bind(self.auth_addr).await.unwrap();
-        self.auth_server = Some(start_auth(&self.auth_vars, listener).await);
+        self.auth_server = Some(start_auth(&self.auth_vars, listener, None).await);
     }
 
     /// The environment a jobs-service binary needs to join this app; its

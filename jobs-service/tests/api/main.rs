@@ -13,6 +13,7 @@ mod follow_ups;
 mod helpers;
 mod isolation;
 mod keys;
+mod metrics;
 mod opportunities;
 mod postings;
 mod races;
