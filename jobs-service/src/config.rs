@@ -77,7 +77,8 @@ pub struct Config {
     #[serde(default)]
     pub revocation_stale_policy: StalePolicy,
     /// `JOBS_REVOCATION_MAX_STALENESS_SECS`: how long the feed may be silent
-    /// before it counts as stale (it sends heartbeats every 5 s).
+    /// before it counts as stale (it sends heartbeats every 5 s); at least
+    /// `MIN_STALENESS_SECS`.
     #[serde(default = "defaults::revocation_max_staleness_secs")]
     pub revocation_max_staleness_secs: u64,
     /// `JOBS_ENCRYPTION_KEY`: 32 bytes, base64, for stored passwords.
@@ -138,6 +139,9 @@ pub enum StalePolicy {
 #[error("configuration: {0}")]
 pub struct ConfigError(String);
 
+/// The least `JOBS_REVOCATION_MAX_STALENESS_SECS`: two heartbeats of the feed.
+pub const MIN_STALENESS_SECS: u64 = 10;
+
 impl Config {
     /// Reads the process environment (after loading `.env` if present).
     pub fn from_env() -> Result<Self, ConfigError> {
@@ -188,8 +192,12 @@ impl Config {
         if self.encryption_key.is_some() && self.encryption_key_file.is_some() {
             return fail("set only one of JOBS_ENCRYPTION_KEY and JOBS_ENCRYPTION_KEY_FILE");
         }
-        if self.revocation_max_staleness_secs == 0 {
-            return fail("JOBS_REVOCATION_MAX_STALENESS_SECS must be at least 1");
+        // The auth-service sends a heartbeat every 5 s: a shorter bound
+        // would call an idle, healthy feed stale between two heartbeats.
+        if self.revocation_max_staleness_secs < MIN_STALENESS_SECS {
+            return fail(
+                "JOBS_REVOCATION_MAX_STALENESS_SECS must be at least 10 (twice the feed's 5 s heartbeat)",
+            );
         }
         if self.env == Environment::Production && self.service_client_secret.is_none() {
             return fail(
@@ -345,6 +353,20 @@ mod tests {
         let config = Config::from_vars(vars(&[])).unwrap();
         assert_eq!(config.listen_addr.to_string(), "127.0.0.1:50052");
         assert_eq!(config.auth_url, "http://127.0.0.1:50051");
+    }
+
+    #[test]
+    fn a_staleness_bound_shorter_than_two_heartbeats_is_refused() {
+        let error = Config::from_vars(vars(&[("JOBS_REVOCATION_MAX_STALENESS_SECS", "9")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("JOBS_REVOCATION_MAX_STALENESS_SECS"),
+            "{error}"
+        );
+        let config =
+            Config::from_vars(vars(&[("JOBS_REVOCATION_MAX_STALENESS_SECS", "10")])).unwrap();
+        assert_eq!(config.revocation_max_staleness_secs, 10);
     }
 
     #[test]

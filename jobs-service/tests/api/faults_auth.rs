@@ -34,7 +34,7 @@ async fn feed_becomes(addr: SocketAddr, wanted: ServingStatus) {
             return;
         }
         assert!(
-            start.elapsed() < Duration::from_secs(10),
+            start.elapsed() < Duration::from_secs(20),
             "the feed stayed {got:?}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -54,7 +54,8 @@ async fn app_with_policy(policy: &str) -> crate::helpers::TestApp {
         auth: vec![],
         jobs: vec![
             ("JOBS_REVOCATION_STALE_POLICY".into(), policy.into()),
-            ("JOBS_REVOCATION_MAX_STALENESS_SECS".into(), "1".into()),
+            // The least bound allowed (two heartbeats of the feed).
+            ("JOBS_REVOCATION_MAX_STALENESS_SECS".into(), "10".into()),
         ],
     })
     .await
@@ -86,9 +87,30 @@ async fn with_the_auth_service_down_older_tokens_are_refused_under_the_refuse_po
     let user = app.user("ada").await;
     let (jobs, addr) = (app.jobs.clone(), app.jobs_addr);
     list(&jobs, &user.access_token).await.unwrap();
+    // The policy refuses tokens issued before the feed's last contact: wait
+    // for contact (a heartbeat, every 5 s) in a later second than the login.
+    let issued = crate::helpers::now();
+    let start = Instant::now();
+    while app.jobs_state.revocations.last_contact() <= issued {
+        assert!(start.elapsed() < Duration::from_secs(10), "no heartbeat");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     app.restart_auth(async {
         feed_becomes(addr, ServingStatus::NotServing).await;
-        let status = list(&jobs, &user.access_token).await.unwrap_err();
+        // The health check and the interceptor judge staleness alike, but
+        // health is sampled every 200 ms: allow a moment, then the refusal
+        // must be UNAUTHENTICATED.
+        let stale_since = Instant::now();
+        let status = loop {
+            match list(&jobs, &user.access_token).await {
+                Err(status) => break status,
+                Ok(_) => assert!(
+                    stale_since.elapsed() < Duration::from_secs(2),
+                    "still served 2 s after the feed went stale"
+                ),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
         assert_eq!(status.code(), Code::Unauthenticated, "{status:?}");
     })
     .await;
