@@ -5,7 +5,10 @@ use shared::proto::jobsearch::auth::v1::{
 };
 use tonic::transport::Channel;
 
-use super::{Bearer, Channels, Outcome, Setup, Worker, Workload, authed};
+use super::{
+    Bearer, Channels, Outcome, Setup, Worker, Workload, authed,
+    raw::{RawClient, path},
+};
 use crate::fixture::{self, Sessions};
 
 /// `GetMe`: token verification plus the session check and a user read.
@@ -26,7 +29,7 @@ impl GetMe {
 
 #[derive(Debug)]
 pub struct GetMeWorker {
-    client: AuthServiceClient<Channel>,
+    client: RawClient,
     bearer: Bearer,
 }
 
@@ -34,7 +37,7 @@ impl Worker for GetMeWorker {
     async fn call(&mut self) -> Outcome {
         let result = self
             .client
-            .get_me(authed(GetMeRequest {}, &self.bearer))
+            .call(path::GET_ME, authed(GetMeRequest {}, &self.bearer))
             .await;
         Outcome::of(0, &result)
     }
@@ -50,7 +53,7 @@ impl Workload for GetMe {
     }
     async fn worker(&self, index: usize) -> anyhow::Result<GetMeWorker> {
         Ok(GetMeWorker {
-            client: AuthServiceClient::new(self.channels.get(index)),
+            client: RawClient::new(self.channels.get(index)),
             bearer: self.sessions.of(index).bearer.clone(),
         })
     }

@@ -4,12 +4,14 @@
 use rand::{SeedableRng as _, rngs::StdRng};
 use shared::proto::jobsearch::jobs::v1::{
     CreateJobPostingRequest, GetJobPostingRequest, GetJobSiteRequest, ListJobPostingsRequest,
-    ListJobSitesRequest, jobs_service_client::JobsServiceClient,
+    ListJobSitesRequest,
 };
-use tonic::transport::Channel;
-use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+use tonic_health::pb::HealthCheckRequest;
 
-use super::{Bearer, Channels, Outcome, Setup, Worker, Workload, authed};
+use super::{
+    Bearer, Channels, Outcome, Setup, Worker, Workload, authed,
+    raw::{RawClient, path},
+};
 use crate::{fixture::Sessions, seed};
 
 /// Page size of the list workloads: the baseline's list returns all 50
@@ -17,16 +19,9 @@ use crate::{fixture::Sessions, seed};
 pub const LIST_PAGE_SIZE: i32 = 50;
 
 /// A jobs-service client for worker `index`, acting as that worker's user.
-fn client_for(
-    channels: &Channels,
-    sessions: &Sessions,
-    index: usize,
-) -> (JobsServiceClient<Channel>, Bearer) {
+fn client_for(channels: &Channels, sessions: &Sessions, index: usize) -> (RawClient, Bearer) {
     let session = sessions.of(index);
-    (
-        JobsServiceClient::new(channels.get(index)),
-        session.bearer.clone(),
-    )
+    (RawClient::new(channels.get(index)), session.bearer.clone())
 }
 
 /// `grpc.health.v1.Health/Check` for the whole server: the per-call floor
@@ -47,11 +42,12 @@ impl Health {
 }
 
 #[derive(Debug)]
-pub struct HealthWorker(HealthClient<Channel>);
+pub struct HealthWorker(RawClient);
 
 impl Worker for HealthWorker {
     async fn call(&mut self) -> Outcome {
-        let result = self.0.check(HealthCheckRequest::default()).await;
+        let request = tonic::Request::new(HealthCheckRequest::default());
+        let result = self.0.call(path::HEALTH_CHECK, request).await;
         Outcome::of(0, &result)
     }
 }
@@ -65,7 +61,7 @@ impl Workload for Health {
         &["check"]
     }
     async fn worker(&self, index: usize) -> anyhow::Result<HealthWorker> {
-        Ok(HealthWorker(HealthClient::new(self.channels.get(index))))
+        Ok(HealthWorker(RawClient::new(self.channels.get(index))))
     }
 }
 
@@ -101,12 +97,7 @@ macro_rules! jobs_workload {
             async fn worker(&self, index: usize) -> anyhow::Result<$worker> {
                 let (client, bearer) = client_for(&self.channels, &self.sessions, index);
                 let session = self.sessions.of(index);
-                let make: fn(
-                    JobsServiceClient<Channel>,
-                    Bearer,
-                    &crate::fixture::Session,
-                    usize,
-                ) -> $worker = $make;
+                let make: fn(RawClient, Bearer, &crate::fixture::Session, usize) -> $worker = $make;
                 Ok(make(client, bearer, session, index))
             }
         }
@@ -116,7 +107,7 @@ macro_rules! jobs_workload {
 /// `ListJobPostings`, first page of 50 of the worker's user.
 #[derive(Debug)]
 pub struct ListPostingsWorker {
-    client: JobsServiceClient<Channel>,
+    client: RawClient,
     bearer: Bearer,
 }
 
@@ -135,7 +126,7 @@ impl Worker for ListPostingsWorker {
         };
         let result = self
             .client
-            .list_job_postings(authed(request, &self.bearer))
+            .call(path::LIST_JOB_POSTINGS, authed(request, &self.bearer))
             .await;
         Outcome::of(0, &result)
     }
@@ -144,7 +135,7 @@ impl Worker for ListPostingsWorker {
 /// `ListJobSites` of the worker's user.
 #[derive(Debug)]
 pub struct ListSitesWorker {
-    client: JobsServiceClient<Channel>,
+    client: RawClient,
     bearer: Bearer,
 }
 
@@ -159,7 +150,10 @@ impl Worker for ListSitesWorker {
     async fn call(&mut self) -> Outcome {
         let result = self
             .client
-            .list_job_sites(authed(ListJobSitesRequest::default(), &self.bearer))
+            .call(
+                path::LIST_JOB_SITES,
+                authed(ListJobSitesRequest::default(), &self.bearer),
+            )
             .await;
         Outcome::of(0, &result)
     }
@@ -168,7 +162,7 @@ impl Worker for ListSitesWorker {
 /// `GetJobPosting`, cycling through the user's postings.
 #[derive(Debug)]
 pub struct GetPostingWorker {
-    client: JobsServiceClient<Channel>,
+    client: RawClient,
     bearer: Bearer,
     ids: Vec<String>,
     next: usize,
@@ -192,7 +186,10 @@ impl Worker for GetPostingWorker {
         let id = self.ids[self.next].clone();
         let result = self
             .client
-            .get_job_posting(authed(GetJobPostingRequest { id }, &self.bearer))
+            .call(
+                path::GET_JOB_POSTING,
+                authed(GetJobPostingRequest { id }, &self.bearer),
+            )
             .await;
         Outcome::of(0, &result)
     }
@@ -202,7 +199,7 @@ impl Worker for GetPostingWorker {
 /// authenticated read, so its gap to the health check is the interceptor.
 #[derive(Debug)]
 pub struct GetSiteWorker {
-    client: JobsServiceClient<Channel>,
+    client: RawClient,
     bearer: Bearer,
     ids: Vec<String>,
     next: usize,
@@ -226,7 +223,10 @@ impl Worker for GetSiteWorker {
         let id = self.ids[self.next].clone();
         let result = self
             .client
-            .get_job_site(authed(GetJobSiteRequest { id }, &self.bearer))
+            .call(
+                path::GET_JOB_SITE,
+                authed(GetJobSiteRequest { id }, &self.bearer),
+            )
             .await;
         Outcome::of(0, &result)
     }
@@ -236,7 +236,7 @@ impl Worker for GetSiteWorker {
 /// site.
 #[derive(Debug)]
 pub struct CreatePostingWorker {
-    client: JobsServiceClient<Channel>,
+    client: RawClient,
     bearer: Bearer,
     site_id: String,
     rng: StdRng,
@@ -262,7 +262,7 @@ impl Worker for CreatePostingWorker {
         };
         let result = self
             .client
-            .create_job_posting(authed(request, &self.bearer))
+            .call(path::CREATE_JOB_POSTING, authed(request, &self.bearer))
             .await;
         Outcome::of(0, &result)
     }

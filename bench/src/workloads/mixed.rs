@@ -10,14 +10,16 @@ use shared::proto::jobsearch::{
     jobs::v1::{
         CreateJobPostingRequest, GetJobPostingRequest, JobPosting, ListJobPostingsRequest,
         ListJobSitesRequest, PostingStatus, UpdateJobPostingRequest,
-        jobs_service_client::JobsServiceClient,
     },
 };
 use tonic::transport::Channel;
 
 use super::{
-    Bearer, Channels, Outcome, Setup, Worker, Workload, auth::RefreshWorker, authed,
+    Bearer, Channels, Outcome, Setup, Worker, Workload,
+    auth::RefreshWorker,
+    authed,
     jobs::LIST_PAGE_SIZE,
+    raw::{RawClient, path},
 };
 use crate::{fixture::Sessions, seed};
 
@@ -69,8 +71,9 @@ impl Mixed {
 /// One simulated user: their token, their ids, their own refresh chain.
 #[derive(Debug)]
 pub struct MixedWorker {
-    jobs: JobsServiceClient<Channel>,
+    jobs: RawClient,
     auth: AuthServiceClient<Channel>,
+    raw_auth: RawClient,
     bearer: Bearer,
     posting_ids: Vec<String>,
     site_id: String,
@@ -91,8 +94,9 @@ impl Workload for Mixed {
         let session = self.sessions.of(index);
         let (refresh, _) = RefreshWorker::start(self.auth.get(index), &self.setup, index).await?;
         Ok(MixedWorker {
-            jobs: JobsServiceClient::new(self.jobs.get(index)),
+            jobs: RawClient::new(self.jobs.get(index)),
             auth: AuthServiceClient::new(self.auth.get(index)),
+            raw_auth: RawClient::new(self.auth.get(index)),
             bearer: session.bearer.clone(),
             posting_ids: session.posting_ids.clone(),
             site_id: session.site_ids[0].clone(),
@@ -134,18 +138,24 @@ impl Worker for MixedWorker {
                     page_size: LIST_PAGE_SIZE,
                     ..Default::default()
                 };
-                let r = self.jobs.list_job_postings(authed(request, bearer)).await;
+                let r = self
+                    .jobs
+                    .call(path::LIST_JOB_POSTINGS, authed(request, bearer))
+                    .await;
                 Outcome::of(op, &r)
             }
             "get-posting" => {
                 let id = self.some_posting();
                 let request = authed(GetJobPostingRequest { id }, &self.bearer);
-                Outcome::of(op, &self.jobs.get_job_posting(request).await)
+                Outcome::of(op, &self.jobs.call(path::GET_JOB_POSTING, request).await)
             }
-            "get-me" => Outcome::of(op, &self.auth.get_me(authed(GetMeRequest {}, bearer)).await),
+            "get-me" => {
+                let request = authed(GetMeRequest {}, bearer);
+                Outcome::of(op, &self.raw_auth.call(path::GET_ME, request).await)
+            }
             "list-sites" => {
                 let request = authed(ListJobSitesRequest::default(), bearer);
-                Outcome::of(op, &self.jobs.list_job_sites(request).await)
+                Outcome::of(op, &self.jobs.call(path::LIST_JOB_SITES, request).await)
             }
             "create-posting" => {
                 let posting = seed::posting(&mut self.rng, &self.site_id);
@@ -154,7 +164,7 @@ impl Worker for MixedWorker {
                 };
                 let r = self
                     .jobs
-                    .create_job_posting(authed(request, &self.bearer))
+                    .call(path::CREATE_JOB_POSTING, authed(request, &self.bearer))
                     .await;
                 Outcome::of(op, &r)
             }
@@ -176,7 +186,7 @@ impl Worker for MixedWorker {
                 };
                 let r = self
                     .jobs
-                    .update_job_posting(authed(request, &self.bearer))
+                    .call(path::UPDATE_JOB_POSTING, authed(request, &self.bearer))
                     .await;
                 Outcome::of(op, &r)
             }

@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod jobs;
 mod mixed;
+mod raw;
 
 use std::{future::Future, time::Duration};
 
