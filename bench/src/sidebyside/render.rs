@@ -78,7 +78,9 @@ fn targets(r: &Results) -> Vec<Target> {
     let ours = |w: &str| r.ours.get(w);
     let base = |w: &str| r.baseline.get(w);
     let mut out = Vec::new();
-    let list = ours("list-postings").zip(base("list-postings"));
+    let list = ours("list-postings")
+        .zip(base("list-postings"))
+        .filter(|(_, b)| b.requests > 0);
     out.push(Target {
         what: "ListJobPostings throughput ≥ 30× the baseline's list",
         figure: list.map_or_else(String::new, |(o, b)| {
@@ -253,15 +255,28 @@ fn side_by_side(md: &mut String, r: &Results) {
             )
         }));
     for (what, o, b) in pairs {
-        let p99 = o.latency_ms.p99.zip(b.latency_ms.p99);
+        // A side that finished no call in the window has no ratio.
+        let ratio = if b.requests > 0 && b.throughput_rps > 0.0 {
+            format!("**{:.1}×**", o.throughput_rps / b.throughput_rps)
+        } else {
+            "– (baseline finished no call)".to_owned()
+        };
+        let p99 = o
+            .latency_ms
+            .p99
+            .zip(b.latency_ms.p99)
+            .filter(|(o, b)| *o > 0.0 && *b > 0.0);
         let _ = writeln!(
             md,
-            "| {what} | {} | {} | **{:.1}×** | {} | {} | **{}** |",
+            "| {what} | {} | {} | {ratio} | {} | {} | **{}** |",
             rps(o.throughput_rps),
             rps(b.throughput_rps),
-            o.throughput_rps / b.throughput_rps,
             ms(o.latency_ms.p99),
-            ms(b.latency_ms.p99),
+            if b.requests > 0 {
+                ms(b.latency_ms.p99)
+            } else {
+                "–".to_owned()
+            },
             p99.map_or_else(|| "–".to_owned(), |(o, b)| format!("1/{:.0}", b / o)),
         );
     }
