@@ -297,7 +297,9 @@ pub fn markdown(r: &Results) -> String {
     md.push_str("## Targets\n\n");
     targets_table(&mut md, r);
     md.push_str("\n## Side by side\n\nSame data (10 users × 3 sites × 50 postings, same value spread), same calls in flight.\n");
-    md.push_str("*p99 ÷* is this project's p99 divided by the baseline's (below 1: ours is lower).\n\n");
+    md.push_str(
+        "*p99 ÷* is this project's p99 divided by the baseline's (below 1: ours is lower).\n\n",
+    );
     side_by_side(&mut md, r);
     md.push_str("\n## Machine and settings\n\n");
     for key in [
