@@ -4,6 +4,7 @@
 //! `docs/benchmarks.md`, every target marked met or not with its figure.
 
 mod render;
+mod targets;
 
 use std::{
     collections::BTreeMap,
