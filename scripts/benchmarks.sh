@@ -69,6 +69,8 @@ run() {
     printf '%s\n' "${line//$root\//}" >>"$commands"
     "$@"
 }
+# Records what runs without going through run() (servers, backgrounded loads).
+note() { printf '# %s\n' "$*" >>"$commands"; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 pids=()
@@ -86,6 +88,7 @@ run "$baseline/setup.sh"
 run "$baseline/seed.sh" --users "$users"
 base_port=$(free_port)
 base_url=http://127.0.0.1:$base_port
+note "baseline: $baseline/run.sh $base_port (gunicorn, 2 sync workers), in the background"
 "$baseline/run.sh" "$base_port" >"$work/baseline.log" 2>&1 &
 base_pid=$!
 pids+=("$base_pid")
@@ -116,6 +119,8 @@ stop_services() {
     kill -TERM "$auth_pid" "$jobs_pid"
     wait "$auth_pid" "$jobs_pid" 2>/dev/null || true
 }
+note "services: auth-service serve and jobs-service as scripts/run.sh starts them, with AUTH_LISTEN_ADDR, AUTH_DATA_DIR, AUTH_SERVICE_CLIENTS, JOBS_LISTEN_ADDR, JOBS_DATA_DIR, JOBS_AUTH_URL, JOBS_SERVICE_CLIENT_SECRET set (free ports, \$BENCH_HOME/data)"
+note "each wrk run below follows an unrecorded ${warmup} warm-up run of the same wrk command"
 start_services
 export BENCH_AUTH_URL=http://$auth_addr BENCH_JOBS_URL=http://$jobs_addr
 run "$bench" seed --users "$users"
@@ -183,7 +188,8 @@ sleep 5 # the baseline works off its queued logins
 run "$bench" login-storm --users "$users" --connections "$connections" -d "$duration" --warmup "$warmup" \
     --json "$out/ours-storm.json"
 # The baseline's storm: wrk logins and wrk list reads at once.
-BENCH_OP=login wrk -t1 -c"$concurrency" -d"$(seconds "$duration")s" --timeout 30s -s bench/baseline/baseline.lua "$base_url" \
+note "the next two run at once (the first in the background)"
+run env BENCH_OP=login wrk -t1 -c"$concurrency" -d"$(seconds "$duration")s" --timeout 30s -s bench/baseline/baseline.lua "$base_url" \
     >"$out/wrk-storm-login.txt" &
 storm_pid=$!
 sleep 1
