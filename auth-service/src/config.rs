@@ -4,7 +4,7 @@
 
 use std::{collections::HashMap, net::SocketAddr, path::PathBuf, time::Duration};
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
 use shared::{
     config::{describe_envy_error, parse_flag},
@@ -36,9 +36,10 @@ pub struct Config {
     /// SQLite file in the data directory.
     #[serde(default)]
     pub database_url: Option<SecretString>,
-    /// `AUTH_DATABASE_MAX_CONNECTIONS`: pool size per replica.
-    #[serde(default = "defaults::database_max_connections")]
-    pub database_max_connections: u32,
+    /// `AUTH_DATABASE_MAX_CONNECTIONS`: pool size per replica; unset, see
+    /// [`Config::database_max_connections`].
+    #[serde(default)]
+    pub database_max_connections: Option<u32>,
     /// `AUTH_DATABASE_TIMEOUT_SECS`: how long a call waits for a connection
     /// before failing with UNAVAILABLE.
     #[serde(default = "defaults::database_timeout_secs")]
@@ -194,7 +195,7 @@ impl Config {
                 "AUTH_REQUEST_TIMEOUT_SECS and AUTH_MAX_CONCURRENT_STREAMS must be at least 1",
             );
         }
-        if self.database_max_connections == 0 {
+        if self.database_max_connections == Some(0) {
             return fail("AUTH_DATABASE_MAX_CONNECTIONS must be at least 1");
         }
         if self.database_timeout_secs == 0 {
@@ -301,6 +302,29 @@ impl Config {
         .map_err(ConfigError)
     }
 
+    /// Pool size: `AUTH_DATABASE_MAX_CONNECTIONS`, else 10 on PostgreSQL and
+    /// 1 on SQLite. SQLite lets one writer in at a time, and nearly every
+    /// auth-service call that matters writes (login, refresh, logout): with
+    /// more connections the writers collide and SQLite's busy handler makes
+    /// the losers sleep for milliseconds while the lock is free again in
+    /// microseconds, whereas one connection queues them in order. Measured
+    /// with `bench` (16 in flight): RefreshToken 1,674-1,829/s → 2,837/s,
+    /// p99 84 → 19 ms; Login 32-54/s → 65-73/s; GetMe unchanged (reads are
+    /// microseconds).
+    pub fn database_max_connections(&self) -> u32 {
+        self.database_max_connections.unwrap_or_else(|| {
+            let sqlite = self
+                .database_url
+                .as_ref()
+                .is_none_or(|url| url.expose_secret().starts_with("sqlite:"));
+            if sqlite {
+                1
+            } else {
+                defaults::DATABASE_MAX_CONNECTIONS
+            }
+        })
+    }
+
     /// Password hashes computed at once.
     pub fn hashing_concurrency(&self) -> usize {
         self.hashing_concurrency.unwrap_or_else(|| {
@@ -332,9 +356,8 @@ mod defaults {
     pub(super) fn data_dir() -> PathBuf {
         PathBuf::from("data")
     }
-    pub(super) fn database_max_connections() -> u32 {
-        10
-    }
+    /// Pool size on PostgreSQL when none is configured.
+    pub(super) const DATABASE_MAX_CONNECTIONS: u32 = 10;
     pub(super) fn database_timeout_secs() -> u64 {
         5
     }
@@ -419,6 +442,20 @@ mod tests {
         assert_eq!(config.argon2_memory_kib, 19456);
         assert_eq!(config.argon2_iterations, 2);
         assert!(config.enable_strong_passwords);
+    }
+
+    #[test]
+    fn the_pool_defaults_to_one_connection_on_sqlite_and_ten_on_postgres() {
+        let sqlite = Config::from_vars(vars(&[])).unwrap();
+        assert_eq!(sqlite.database_max_connections(), 1);
+        let postgres = Config::from_vars(vars(&[(
+            "AUTH_DATABASE_URL",
+            "postgres://u:p@localhost/auth",
+        )]))
+        .unwrap();
+        assert_eq!(postgres.database_max_connections(), 10);
+        let chosen = Config::from_vars(vars(&[("AUTH_DATABASE_MAX_CONNECTIONS", "4")])).unwrap();
+        assert_eq!(chosen.database_max_connections(), 4);
     }
 
     #[test]

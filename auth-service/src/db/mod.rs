@@ -34,7 +34,7 @@ pub async fn connect(config: &Config) -> anyhow::Result<Pool> {
         data_dir: &config.data_dir,
         sqlite_file: "auth.db",
         url_variable: "AUTH_DATABASE_URL",
-        max_connections: config.database_max_connections,
+        max_connections: config.database_max_connections(),
         acquire_timeout: Duration::from_secs(config.database_timeout_secs),
     };
     shared::db::connect(&options, &MIGRATOR).await

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Smoke test of the load tool, so it cannot rot: starts both services on free
+# ports with a throwaway SQLite data folder, seeds a little data, runs every
+# workload of `bench` for about a second, the login storm, the argon2 and
+# start-up probes and the report renderer, and fails on any failed call
+# (bench exits 1 when a call fails). Not a benchmark: the figures mean nothing.
+#
+# Env: BENCH_SMOKE_PROFILE (release, the default, or dev) picks the binaries.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+profile=${BENCH_SMOKE_PROFILE:-release}
+cargo_flags=()
+[[ "${CARGO_LOCKED:-}" == 1 ]] && cargo_flags+=(--locked)
+cargo build "${cargo_flags[@]}" --profile "$profile" -p auth-service -p jobs-service -p probe -p bench
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+[[ "$profile" == dev ]] && bin=$target_dir/debug || bin=$target_dir/$profile
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+work=$(mktemp -d)
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+fail() {
+    echo "bench-smoke: FAILED: $*" >&2
+    tail -n 20 "$work"/*.log >&2 || true
+    exit 1
+}
+
+auth_addr=127.0.0.1:$(free_port)
+jobs_addr=127.0.0.1:$(free_port)
+secret=smoke-secret-$RANDOM$RANDOM
+hash=$(printf '%s\n' "$secret" | AUTH_DATA_DIR=$work/auth "$bin/auth-service" hash-client-secret)
+# Cheap argon2 parameters keep logins (and the seeding) fast here.
+export AUTH_ARGON2_MEMORY_KIB=1024 AUTH_ARGON2_ITERATIONS=1
+export AUTH_LISTEN_ADDR=$auth_addr AUTH_DATA_DIR=$work/auth AUTH_SERVICE_CLIENTS="jobs-service:$hash"
+export JOBS_LISTEN_ADDR=$jobs_addr JOBS_DATA_DIR=$work/jobs JOBS_AUTH_URL=http://$auth_addr JOBS_SERVICE_CLIENT_SECRET=$secret
+"$bin/auth-service" serve >"$work/auth.log" 2>&1 &
+pids+=($!)
+"$bin/jobs-service" >"$work/jobs.log" 2>&1 &
+pids+=($!)
+for addr in "$auth_addr" "$jobs_addr"; do
+    ready=
+    for _ in $(seq 200); do
+        if "$bin/probe" "$addr" 2>/dev/null; then ready=1 && break; fi
+        sleep 0.05
+    done
+    [[ -n "$ready" ]] || fail "$addr never became SERVING"
+done
+
+export BENCH_AUTH_URL=http://$auth_addr BENCH_JOBS_URL=http://$jobs_addr
+bench=("$bin/bench")
+common=(--users 3 -c 4 --connections 2 -d 1s --warmup 300ms)
+"${bench[@]}" seed --users 3 --postings 20 || fail "seed"
+mkdir -p "$work/results"
+for workload in $("${bench[@]}" workloads | cut -d' ' -f1); do
+    "${bench[@]}" run "$workload" "${common[@]}" --json "$work/results/ours-$workload.json" ||
+        fail "workload $workload"
+done
+"${bench[@]}" run list-postings --users 3 -c 2 --connections 1 -n 50 --warmup 0s --rate 200 ||
+    fail "a paced run of a fixed number of calls"
+"${bench[@]}" login-storm --users 3 --login-concurrency 4 --list-concurrency 2 --list-rate 50 \
+    -d 1s --warmup 300ms --json "$work/results/ours-storm.json" || fail "login-storm"
+"${bench[@]}" argon2 --samples 2 --json "$work/results/argon2.json" || fail "argon2"
+"${bench[@]}" grpc-body list-postings "$work/body" || fail "grpc-body"
+[[ $(od -An -tx1 "$work/body" | tr -d ' \n') == 00000000020832 ]] || fail "the list request body is not framed as expected"
+"${bench[@]}" token "$work/token" || fail "token"
+[[ $(stat -c %a "$work/token") == 600 ]] || fail "the token file is readable by others"
+# A second jobs-service on the same data, started and stopped by the probe.
+spare=127.0.0.1:$(free_port)
+"${bench[@]}" startup --addr "$spare" --service jobsearch.jobs.v1.JobsService --runs 1 --idle 100ms \
+    --json "$work/results/startup-jobs.json" -- env JOBS_LISTEN_ADDR="$spare" "$bin/jobs-service" || fail "startup"
+"${bench[@]}" report "$work/results" "$work/benchmarks.md" || fail "report"
+grep -q '^## Targets' "$work/benchmarks.md" || fail "the report has no targets table"
+echo "bench-smoke: passed"
