@@ -37,6 +37,9 @@ secret=smoke-secret-$RANDOM$RANDOM
 hash=$(printf '%s\n' "$secret" | AUTH_DATA_DIR=$work/auth "$bin/auth-service" hash-client-secret)
 # Cheap argon2 parameters keep logins (and the seeding) fast here.
 export AUTH_ARGON2_MEMORY_KIB=1024 AUTH_ARGON2_ITERATIONS=1
+# No admin (/metrics) ports: the start-up probe runs a second jobs-service
+# beside the first, and a local scripts/run.sh may hold the default ones.
+export AUTH_ADMIN_LISTEN_ADDR=off JOBS_ADMIN_LISTEN_ADDR=off
 export AUTH_LISTEN_ADDR=$auth_addr AUTH_DATA_DIR=$work/auth AUTH_SERVICE_CLIENTS="jobs-service:$hash"
 export JOBS_LISTEN_ADDR=$jobs_addr JOBS_DATA_DIR=$work/jobs JOBS_AUTH_URL=http://$auth_addr JOBS_SERVICE_CLIENT_SECRET=$secret
 "$bin/auth-service" serve >"$work/auth.log" 2>&1 &

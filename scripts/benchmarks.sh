@@ -105,6 +105,9 @@ hash=$(printf '%s\n' "$secret" | AUTH_DATA_DIR=$work/data/auth "$bin/auth-servic
 export AUTH_LISTEN_ADDR=$auth_addr AUTH_DATA_DIR=$work/data/auth AUTH_SERVICE_CLIENTS="jobs-service:$hash"
 export JOBS_LISTEN_ADDR=$jobs_addr JOBS_DATA_DIR=$work/data/jobs JOBS_AUTH_URL=http://$auth_addr
 export JOBS_SERVICE_CLIENT_SECRET=$secret
+# No admin (/metrics) ports, so a local scripts/run.sh holding the default
+# ones cannot stop these from starting; the metrics layer still records.
+export AUTH_ADMIN_LISTEN_ADDR=off JOBS_ADMIN_LISTEN_ADDR=off
 start_services() {
     "$bin/auth-service" serve >>"$work/auth.log" 2>&1 &
     auth_pid=$!

@@ -32,11 +32,12 @@ data=$(mktemp -d)
 # Service-client credentials for the revocation feed, made with the CLI.
 secret=browser-e2e-client-secret-$RANDOM$RANDOM
 hash=$(printf '%s\n' "$secret" | AUTH_DATA_DIR=$data/auth "$bin/auth-service" hash-client-secret)
+# No admin (/metrics) ports: a local scripts/run.sh may hold the default ones.
 AUTH_LISTEN_ADDR=$auth_addr AUTH_DATA_DIR=$data/auth AUTH_SERVICE_CLIENTS="jobs-service:$hash" \
-    AUTH_CORS_ALLOWED_ORIGINS=$origin "$bin/auth-service" >"$data/auth.log" 2>&1 &
+    AUTH_CORS_ALLOWED_ORIGINS=$origin AUTH_ADMIN_LISTEN_ADDR=off "$bin/auth-service" >"$data/auth.log" 2>&1 &
 auth_pid=$!
 JOBS_LISTEN_ADDR=$jobs_addr JOBS_DATA_DIR=$data/jobs JOBS_AUTH_URL=http://$auth_addr \
-    JOBS_SERVICE_CLIENT_SECRET=$secret JOBS_CORS_ALLOWED_ORIGINS=$origin \
+    JOBS_SERVICE_CLIENT_SECRET=$secret JOBS_CORS_ALLOWED_ORIGINS=$origin JOBS_ADMIN_LISTEN_ADDR=off \
     "$bin/jobs-service" >"$data/jobs.log" 2>&1 &
 jobs_pid=$!
 cleanup() {
