@@ -132,6 +132,9 @@ impl Refresh {
 pub struct RefreshWorker {
     client: AuthServiceClient<Channel>,
     refresh_token: String,
+    /// To start a new chain when this one is revoked.
+    username: String,
+    password: String,
 }
 
 impl RefreshWorker {
@@ -150,20 +153,34 @@ impl RefreshWorker {
             Self {
                 client,
                 refresh_token: tokens.refresh_token,
+                username,
+                password: setup.password.clone(),
             },
             bearer,
         ))
     }
 
-    /// Rotates once; the new token replaces the old on success.
+    /// Rotates once; the new token replaces the old on success. A refused
+    /// rotation (the chain was revoked, e.g. when a fault lost the answer
+    /// to a rotation the server did make, and the retry counted as reuse)
+    /// is recorded, then the worker logs in again, as a real client would.
     pub async fn rotate(&mut self, operation: usize) -> Outcome {
         let request = RefreshTokenRequest {
             refresh_token: self.refresh_token.clone(),
         };
         let result = self.client.refresh_token(request).await;
-        if let Ok(response) = &result {
-            self.refresh_token
-                .clone_from(&response.get_ref().refresh_token);
+        match &result {
+            Ok(response) => self
+                .refresh_token
+                .clone_from(&response.get_ref().refresh_token),
+            Err(status) if status.code() == tonic::Code::Unauthenticated => {
+                if let Ok(tokens) =
+                    fixture::login(&mut self.client, &self.username, &self.password).await
+                {
+                    self.refresh_token = tokens.refresh_token;
+                }
+            }
+            Err(_) => {}
         }
         Outcome::of(operation, &result)
     }
