@@ -3,10 +3,13 @@
 //! Hashing costs tens of milliseconds of CPU and ~19 MiB by design. It runs on
 //! a pool of its own with one thread per permit, behind a semaphore sized to
 //! the CPUs, so a login storm queues for hashing instead of starving every
-//! other RPC. Own threads, not tokio's blocking pool: glibc's malloc keeps a
-//! freed 19 MiB block in the arena of the thread that used it, and the
-//! blocking pool's many threads spread over up to 8 arenas per core, which
-//! held 250-440 MB after a login burst in the soak test (scripts/soak.sh).
+//! other RPC, and hashing never spreads over tokio's (up to 512) blocking
+//! threads.
+//!
+//! Known: with glibc, each hash allocating and freeing its 19 MiB leaves the
+//! heap fragmented, and the process stays at ~190-230 MB resident after a
+//! login burst (docs/soak.md; musl, in the images, unmaps large blocks).
+//! Reusing one block buffer per hashing thread would bound it at N x 19 MiB.
 
 use std::sync::Arc;
 
