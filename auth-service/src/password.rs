@@ -3,20 +3,17 @@
 //! Hashing costs tens of milliseconds of CPU and ~19 MiB by design. It runs on
 //! a pool of its own with one thread per permit, behind a semaphore sized to
 //! the CPUs, so a login storm queues for hashing instead of starving every
-//! other RPC, and hashing never spreads over tokio's (up to 512) blocking
-//! threads.
-//!
-//! Known: with glibc, each hash allocating and freeing its 19 MiB leaves the
-//! heap fragmented, and the process stays at ~190-230 MB resident after a
-//! login burst (docs/soak.md; musl, in the images, unmaps large blocks).
-//! Reusing one block buffer per hashing thread would bound it at N x 19 MiB.
+//! other RPC. Each hashing thread keeps its argon2 memory and reuses it for
+//! every hash: allocating and freeing 19 MiB per hash left glibc's heap
+//! fragmented at 190-230 MB resident after a login burst (the soak test,
+//! scripts/soak.sh); reused, it is N x 19 MiB for N hashing threads.
 
-use std::sync::Arc;
+use std::{cell::RefCell, sync::Arc};
 
 use anyhow::Context;
 use argon2::{
-    Algorithm, Argon2, Params, PasswordHash, PasswordHasher as _, PasswordVerifier as _, Version,
-    password_hash::SaltString,
+    Algorithm, Argon2, Block, Params, PasswordHash, Version,
+    password_hash::{Output, ParamsString, Salt, SaltString},
 };
 use prometheus_client::metrics::gauge::Gauge;
 use secrecy::{ExposeSecret, SecretString};
@@ -61,7 +58,6 @@ impl PasswordHasher {
     ) -> anyhow::Result<Self> {
         let params = Params::new(memory_kib, iterations, parallelism, None)
             .map_err(|e| anyhow::anyhow!("argon2 parameters: {e}"))?;
-        let dummy_hash = hash_blocking(&params, "dummy password never matched")?.into();
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(concurrency.max(1))
             .thread_name(|i| format!("argon2-{i}"))
@@ -70,6 +66,10 @@ impl PasswordHasher {
             .panic_handler(|_| tracing::error!("a password hash panicked"))
             .build()
             .context("argon2 thread pool")?;
+        // On a hashing thread, so that no other thread keeps argon2 memory.
+        let dummy_hash = pool
+            .install(|| hash_blocking(&params, "dummy password never matched"))?
+            .into();
         Ok(Self {
             params,
             permits: Arc::new(Semaphore::new(concurrency)),
@@ -176,24 +176,84 @@ fn argon2(params: &Params) -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
 }
 
+thread_local! {
+    /// This thread's argon2 memory, grown to the largest cost seen and
+    /// reused by every hash it computes.
+    static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// argon2's own `hash_password` computation, in this thread's memory.
+fn compute(
+    argon2: &Argon2<'_>,
+    password: &str,
+    salt: Salt<'_>,
+    output_len: usize,
+) -> anyhow::Result<Output> {
+    let mut salt_buf = [0u8; 64];
+    let salt = salt
+        .decode_b64(&mut salt_buf)
+        .map_err(|e| anyhow::anyhow!("salt unreadable: {e}"))?;
+    let count = argon2.params().block_count();
+    BLOCKS.with_borrow_mut(|blocks| {
+        if blocks.len() < count {
+            blocks.resize(count, Block::default());
+        }
+        Output::init_with(output_len, |out| {
+            argon2
+                .hash_password_into_with_memory(
+                    password.as_bytes(),
+                    salt,
+                    out,
+                    &mut blocks[..count],
+                )
+                .map_err(Into::into)
+        })
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+    })
+}
+
 fn hash_blocking(params: &Params, password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut rand::rngs::OsRng);
-    let hash = argon2(params)
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
+    let output = compute(
+        &argon2(params),
+        password,
+        salt.as_salt(),
+        Params::DEFAULT_OUTPUT_LEN,
+    )?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(|e| anyhow::anyhow!("parameters: {e}"))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
     Ok(hash.to_string())
 }
 
 fn verify_blocking(hash: &str, password: &str) -> anyhow::Result<bool> {
-    let parsed =
-        PasswordHash::new(hash).map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?;
-    // The parameters come from the stored hash, so old hashes keep verifying
-    // after the configured cost changes.
-    match Argon2::default().verify_password(password.as_bytes(), &parsed) {
-        Ok(()) => Ok(true),
-        Err(argon2::password_hash::Error::Password) => Ok(false),
-        Err(e) => Err(anyhow::anyhow!("verification failed: {e}")),
-    }
+    let unreadable = |e| anyhow::anyhow!("stored hash unreadable: {e}");
+    let parsed = PasswordHash::new(hash).map_err(unreadable)?;
+    // Algorithm, version and parameters come from the stored hash, so old
+    // hashes keep verifying after the configured cost changes.
+    let algorithm = Algorithm::try_from(parsed.algorithm).map_err(unreadable)?;
+    let version = match parsed.version {
+        Some(v) => {
+            Version::try_from(v).map_err(|e| anyhow::anyhow!("stored hash unreadable: {e}"))?
+        }
+        None => Version::default(),
+    };
+    let params = Params::try_from(&parsed).map_err(unreadable)?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        anyhow::bail!("stored hash unreadable: no salt or output");
+    };
+    let computed = compute(
+        &Argon2::new(algorithm, version, params),
+        password,
+        salt,
+        expected.len(),
+    )?;
+    // `Output`'s equality is constant-time.
+    Ok(computed == expected)
 }
 
 #[cfg(test)]
@@ -202,6 +262,48 @@ mod tests {
 
     fn hasher() -> PasswordHasher {
         PasswordHasher::new(1024, 1, 1, 2).unwrap()
+    }
+
+    /// Hashes stored before the hashing threads reused their memory (made by
+    /// argon2's own `hash_password`) still verify, and the other way round.
+    #[tokio::test]
+    async fn hashes_are_those_of_the_argon2_crate() {
+        use argon2::{PasswordHasher as _, PasswordVerifier as _};
+        let params = Params::new(1024, 1, 1, None).unwrap();
+        let salt = SaltString::generate(&mut rand::rngs::OsRng);
+        let theirs = argon2(&params)
+            .hash_password(b"correct horse", &salt)
+            .unwrap()
+            .to_string();
+        let hasher = hasher();
+        assert!(
+            hasher
+                .verify("correct horse".into(), Some(theirs.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !hasher
+                .verify("correct hors".into(), Some(theirs))
+                .await
+                .unwrap()
+        );
+        let ours = hasher.hash("correct horse".into()).await.unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse", &parsed)
+                .is_ok()
+        );
+        assert!(
+            Argon2::default()
+                .verify_password(b"wrong", &parsed)
+                .is_err()
+        );
+        // Two costs on one thread: the buffer grows, and both still verify.
+        let bigger = hash_blocking(&Params::new(2048, 1, 1, None).unwrap(), "pw").unwrap();
+        assert!(verify_blocking(&bigger, "pw").unwrap());
+        assert!(verify_blocking(&hash_blocking(&params, "pw").unwrap(), "pw").unwrap());
     }
 
     #[tokio::test]
