@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# Soak test (not part of CI; issue 8): SOAK_MINUTES (default 10) of the load
+# tool's mixed workload, paced at SOAK_RATE calls/s (default 300), against the
+# release binaries on SQLite with production argon2 costs, and a fault every
+# minute: the auth-service frozen (SIGSTOP) for 10 s then thawed, and the
+# jobs-service frozen for 5 s, in turn; at minute 3 instead, the auth-service
+# stopped (SIGTERM) and started again on the same data (once, so that the new
+# process lives long enough to be measured after its warm-up).
+# Every 10 s it samples resident memory and open file descriptors of both
+# processes; each process's first 3 minutes are its warm-up (a full round of
+# faults, whose bursts size the allocator's pools). Writes SOAK_OUT (default docs/soak.md): errors by gRPC code (only
+# UNAVAILABLE, DEADLINE_EXCEEDED and CANCELLED are expected from the faults,
+# plus UNAUTHENTICATED for a refresh whose rotation was made but whose answer
+# was lost, which the client then treats as reuse and logs in again), memory
+# and descriptors over time. Exits 1 on an unexpected code, on memory growth
+# of 10 % or more after warm-up, or on a descriptor leak.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+repo=$(pwd)
+
+minutes=${SOAK_MINUTES:-10}
+rate=${SOAK_RATE:-300}
+out=${SOAK_OUT:-$repo/docs/soak.md}
+
+cargo_flags=()
+[[ "${CARGO_LOCKED:-}" == 1 ]] && cargo_flags+=(--locked)
+cargo build "${cargo_flags[@]}" --release -p auth-service -p jobs-service -p probe -p bench
+target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
+bin=$target_dir/release
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+work=$(mktemp -d)
+auth_pid= jobs_pid=
+cleanup() {
+    for pid in $auth_pid $jobs_pid; do
+        kill -CONT "$pid" 2>/dev/null || true
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+auth_addr=127.0.0.1:$(free_port)
+jobs_addr=127.0.0.1:$(free_port)
+secret=soak-secret-$RANDOM$RANDOM
+hash=$(printf '%s\n' "$secret" | AUTH_DATA_DIR=$work/auth "$bin/auth-service" hash-client-secret)
+export AUTH_LISTEN_ADDR=$auth_addr AUTH_DATA_DIR=$work/auth AUTH_SERVICE_CLIENTS="jobs-service:$hash"
+export AUTH_ADMIN_LISTEN_ADDR=off JOBS_ADMIN_LISTEN_ADDR=off RUST_LOG=warn
+export JOBS_LISTEN_ADDR=$jobs_addr JOBS_DATA_DIR=$work/jobs JOBS_AUTH_URL=http://$auth_addr JOBS_SERVICE_CLIENT_SECRET=$secret
+
+wait_serving() {
+    for _ in $(seq 200); do
+        "$bin/probe" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "soak: $1 never became SERVING" >&2
+    exit 1
+}
+start_auth() {
+    "$bin/auth-service" serve >>"$work/auth.log" 2>&1 &
+    auth_pid=$!
+    wait_serving "$auth_addr"
+}
+start_auth
+"$bin/jobs-service" >>"$work/jobs.log" 2>&1 &
+jobs_pid=$!
+wait_serving "$jobs_addr"
+
+export BENCH_AUTH_URL=http://$auth_addr BENCH_JOBS_URL=http://$jobs_addr
+"$bin/bench" seed --users 10 --postings 50 >/dev/null
+"$bin/bench" run mixed --users 10 -c 8 --connections 2 --rate "$rate" --timeout 2s \
+    -d "${minutes}m" --warmup 5s --allow-errors --json "$work/mixed.json" >"$work/bench.log" 2>&1 &
+bench_pid=$!
+
+sample() { # elapsed-seconds service pid
+    local rss fds
+    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$3/status" 2>/dev/null || echo 0)
+    fds=$(find "/proc/$3/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+    echo "$1 $2 $3 $rss $fds" >>"$work/samples.txt"
+}
+fault() { # minute elapsed-seconds
+    if (($1 == 3)); then
+        echo "$2 restart-auth" >>"$work/faults.txt"
+        kill -TERM "$auth_pid"; wait "$auth_pid" || true; start_auth
+    elif (($1 % 2 == 1)); then
+        echo "$2 freeze-auth-10s" >>"$work/faults.txt"
+        kill -STOP "$auth_pid"; sleep 10; kill -CONT "$auth_pid"
+    else
+        echo "$2 freeze-jobs-5s" >>"$work/faults.txt"
+        kill -STOP "$jobs_pid"; sleep 5; kill -CONT "$jobs_pid"
+    fi
+}
+
+start=$SECONDS
+next_fault=60
+while kill -0 "$bench_pid" 2>/dev/null; do
+    elapsed=$((SECONDS - start))
+    sample "$elapsed" auth "$auth_pid"
+    sample "$elapsed" jobs "$jobs_pid"
+    if ((elapsed >= next_fault && elapsed < minutes * 60)); then
+        fault $((next_fault / 60)) "$elapsed"
+        next_fault=$((next_fault + 60))
+    fi
+    sleep 10
+done
+wait "$bench_pid" || { cat "$work/bench.log" >&2; exit 1; }
+
+python3 - "$work" "$out" "$minutes" "$rate" <<'EOF'
+import json, sys, datetime, platform, os
+work, out, minutes, rate = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+report = json.load(open(f"{work}/mixed.json"))
+latency = report["latency_ms"]
+samples = [line.split() for line in open(f"{work}/samples.txt")]
+faults = [line.split() for line in open(f"{work}/faults.txt")]
+expected = {"Unavailable", "DeadlineExceeded", "Cancelled", "Unauthenticated"}
+unexpected = {code: n for code, n in report["errors"].items() if code not in expected}
+lines = [
+    "# Soak test",
+    "",
+    f"`SOAK_MINUTES={minutes} SOAK_RATE={rate} scripts/soak.sh`, run {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC "
+    f"on {os.cpu_count()} cores ({platform.machine()}), release binaries, SQLite, production argon2 costs.",
+    "The mixed workload (bench/src/workloads/mixed.rs) paced open-loop, 8 calls in flight at most, 2 s deadline;",
+    "a fault every minute: auth-service frozen 10 s and jobs-service frozen 5 s in turn, the auth-service restarted at minute 3.",
+    "Each process's first 3 minutes are its warm-up; growth is measured from there to its last sample.",
+    "",
+    "## Calls",
+    "",
+    f"{report['requests']} calls, {report['throughput_rps']:.0f}/s; p50 {latency['p50'] or 0:.2f} ms, "
+    f"p99 {latency['p99'] or 0:.2f} ms, max {latency['max']:.0f} ms.",
+    "",
+    "| code | calls | expected |",
+    "| --- | ---: | --- |",
+]
+for code, n in sorted(report["errors"].items()):
+    lines.append(f"| {code} | {n} | {'yes' if code in expected else '**no**'} |")
+if not report["errors"]:
+    lines.append("| (none) | 0 | |")
+lines += ["", "Faults injected (second of the run, fault):", ""]
+lines += [f"- {t} s: {name}" for t, name in faults]
+verdicts = []
+for service in ("auth", "jobs"):
+    rows = [(int(t), int(pid), int(rss), int(fds)) for t, s, pid, rss, fds in samples if s == service]
+    lines += ["", f"## {service}-service: resident memory and open descriptors", "",
+              "| second | pid | RSS (MiB) | fds |", "| ---: | ---: | ---: | ---: |"]
+    for t, pid, rss, fds in rows:
+        if t % 60 < 10 or t == rows[-1][0]:
+            lines.append(f"| {t} | {pid} | {rss / 1024:.1f} | {fds} |")
+    # Growth within one process, from the end of its warm-up (its first
+    # 3 minutes) to its last sample.
+    born, by_pid = {}, {}
+    for t, pid, rss, fds in rows:
+        born.setdefault(pid, t)
+        if t >= born[pid] + 180:
+            by_pid.setdefault(pid, []).append((t, rss, fds))
+    for pid, points in by_pid.items():
+        if len(points) < 6:
+            continue
+        first, last = points[0], points[-1]
+        growth = (last[1] - first[1]) / first[1] * 100
+        fd_growth = last[2] - first[2]
+        ok = growth < 10 and fd_growth <= 2
+        verdicts.append(ok)
+        lines.append("")
+        lines.append(f"pid {pid}, {first[0]} s → {last[0]} s: RSS {first[1]/1024:.1f} → {last[1]/1024:.1f} MiB "
+                     f"({growth:+.1f} %), fds {first[2]} → {last[2]}: {'ok' if ok else '**growth**'}")
+lines += ["", "## Verdict", "",
+          "unexpected codes: " + (", ".join(f"{c}={n}" for c, n in unexpected.items()) or "none") + "; "
+          + ("memory and descriptors steady" if all(verdicts) else "**memory or descriptors grew**"), ""]
+open(out, "w").write("\n".join(lines))
+print("\n".join(lines))
+sys.exit(0 if not unexpected and all(verdicts) else 1)
+EOF
