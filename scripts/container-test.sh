@@ -136,6 +136,9 @@ export AUTH_SIGNING_KEY=$signing_key
 export AUTH_SERVICE_CLIENTS="jobs-service:$client_hash"
 export JOBS_ENCRYPTION_KEY=$encryption_key
 export JOBS_SERVICE_CLIENT_SECRET=$client_secret
+# No admin (/metrics) ports for the binaries run on the host: several replicas
+# share the loopback here (the images keep theirs, inside their own namespace).
+export AUTH_ADMIN_LISTEN_ADDR=off JOBS_ADMIN_LISTEN_ADDR=off
 db_url() { printf 'postgres://%s:%s@%s:%s/%s' "$1" "$2" "$3" "$pg_port" "$1"; }
 
 # ---------------------------------------------------------------------------
@@ -356,9 +359,9 @@ start_pair() {
         db_host=127.0.0.1
         auth_url=http://127.0.0.1:$auth_port
         # Host networking: listen on loopback only (and health-check that port).
-        auth_listen=(-e "AUTH_LISTEN_ADDR=127.0.0.1:$auth_port"
+        auth_listen=(-e "AUTH_LISTEN_ADDR=127.0.0.1:$auth_port" -e AUTH_ADMIN_LISTEN_ADDR=off
             --health-cmd "[\"/probe\", \"127.0.0.1:$auth_port\", \"jobsearch.auth.v1.AuthService\"]")
-        jobs_listen=(-e "JOBS_LISTEN_ADDR=127.0.0.1:$jobs_port"
+        jobs_listen=(-e "JOBS_LISTEN_ADDR=127.0.0.1:$jobs_port" -e JOBS_ADMIN_LISTEN_ADDR=off
             --health-cmd "[\"/probe\", \"127.0.0.1:$jobs_port\", \"jobsearch.jobs.v1.JobsService\"]")
     fi
     auth_start=$(now_ms)
@@ -416,7 +419,7 @@ new_key=$("$bin/auth-service" generate-signing-key)
 bash scripts/signing-public-key.sh <<<"$AUTH_SIGNING_KEY" >"$work/previous-public-keys.pem"
 chmod 0644 "$work/previous-public-keys.pem"
 rot_listen=()
-[[ $network == host ]] && rot_listen=(-e "AUTH_LISTEN_ADDR=127.0.0.1:$rot_port")
+[[ $network == host ]] && rot_listen=(-e "AUTH_LISTEN_ADDR=127.0.0.1:$rot_port" -e AUTH_ADMIN_LISTEN_ADDR=off)
 db_host=$([[ $network == slirp ]] && echo 10.0.2.2 || echo 127.0.0.1)
 AUTH_SIGNING_KEY=$new_key run_service "$rot_ctr" "${images[0]}" "$rot_port" 50051 "${rot_listen[@]}" \
     -e AUTH_SIGNING_KEY -e AUTH_SERVICE_CLIENTS \
