@@ -93,6 +93,7 @@ impl Fixture {
             revocations: RevocationSet::default(),
             stale_policy: StalePolicy::Serve,
             max_staleness: Duration::from_secs(3600),
+            verifications: Default::default(),
         };
         let published = current
             .published()
