@@ -62,8 +62,7 @@ impl Page {
 fn decode(token: &str) -> Option<String> {
     let bytes = URL_SAFE_NO_PAD.decode(token).ok()?;
     let id = String::from_utf8(bytes).ok()?;
-    uuid::Uuid::parse_str(&id).ok()?;
-    Some(id)
+    shared::ids::is_canonical_uuid(&id).then_some(id)
 }
 
 #[cfg(test)]

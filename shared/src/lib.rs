@@ -10,6 +10,7 @@ pub mod cors;
 pub mod db;
 pub mod dev_secret;
 pub mod health;
+pub mod ids;
 pub mod metrics;
 pub mod observe;
 pub mod otel;

@@ -150,6 +150,8 @@ pub fn decode_page_token(token: &str) -> Result<Option<String>> {
     let invalid = || Error::invalid("page_token", "is not a token from a previous page");
     let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
     let id = String::from_utf8(bytes).map_err(|_| invalid())?;
-    uuid::Uuid::parse_str(&id).map_err(|_| invalid())?;
+    if !shared::ids::is_canonical_uuid(&id) {
+        return Err(invalid());
+    }
     Ok(Some(id))
 }

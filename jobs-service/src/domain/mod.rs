@@ -144,11 +144,13 @@ pub fn enum_value<E: TryFrom<i32>>(raw: i32, default: Option<E>) -> Result<E, St
     }
 }
 
-/// An object id: a UUID string.
+/// An object id: a UUID in its canonical spelling (`shared::ids`).
 pub fn id(raw: &str) -> Result<String, String> {
-    uuid::Uuid::parse_str(raw)
-        .map(|_| raw.to_owned())
-        .map_err(|_| "is not a valid id".to_owned())
+    if shared::ids::is_canonical_uuid(raw) {
+        Ok(raw.to_owned())
+    } else {
+        Err("is not a valid id (a lowercase hyphenated UUID)".to_owned())
+    }
 }
 
 /// The top-level `id` of a Get or Delete request; violations name `id`.

@@ -401,12 +401,19 @@ async fn another_users_site_answers_exactly_like_a_missing_one() {
 async fn malformed_ids_are_invalid_arguments_on_id() {
     let app = spawn_app().await;
     let alice = app.user("alice").await;
-    for id in ["", "42", "' OR 1=1 --"] {
+    // Other spellings of a real site's id are malformed too, not "not found".
+    let real = create(&app, &alice, site("Board")).await.unwrap().id;
+    let upper = real.to_uppercase();
+    let urn = format!("urn:uuid:{real}");
+    let braced = format!("{{{real}}}");
+    let simple = real.replace('-', "");
+    for id in ["", "42", "' OR 1=1 --", &upper, &urn, &braced, &simple] {
         let status = expect_code(get(&app, &alice, id).await, Code::InvalidArgument);
-        assert_eq!(violated_fields(&status), ["id"]);
+        assert_eq!(violated_fields(&status), ["id"], "{id:?}");
         let status = expect_code(delete(&app, &alice, id).await, Code::InvalidArgument);
-        assert_eq!(violated_fields(&status), ["id"]);
+        assert_eq!(violated_fields(&status), ["id"], "{id:?}");
     }
+    assert_eq!(get(&app, &alice, &real).await.unwrap().site_name, "Board");
 }
 
 #[tokio::test]
