@@ -202,7 +202,7 @@ async fn linked_contacts_list_under_their_targets_with_their_roles() {
     let request = pb::DeleteContactRequest { id: alan.id };
     call!(app, ada, delete_contact, request).unwrap();
     let got = get_interview(&app, &ada, &interview.id).await.unwrap();
-    assert_eq!(got.interviewer_contact_ids, [grace.id.clone()]);
+    assert_eq!(got.interviewer_contact_ids, [grace.id]);
     let request = pb::DeleteInterviewRequest { id: interview.id };
     call!(app, ada, delete_interview, request).unwrap();
     let status = contacts_of(&app, &ada, &interview_target)
