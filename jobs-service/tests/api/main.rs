@@ -21,6 +21,7 @@ mod metrics;
 mod opportunities;
 mod postings;
 mod races;
+mod recruiters;
 mod reports;
 mod revocation;
 mod secrets;
