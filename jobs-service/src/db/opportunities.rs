@@ -6,10 +6,19 @@ use sqlx::{Any, Executor, FromRow};
 use super::Statement;
 use crate::domain::opportunity::Columns;
 
-/// Columns of [`OpportunityRow`], in table order.
-const COLUMNS: &str = "id, job_title, opportunity_status, recruiter_name, recruiter_company, \
-     email_received_at, employment_type, job_duration, location_type, location_city, comments, \
-     job_description, create_time, update_time, follow_up_at";
+/// `SELECT` of [`OpportunityRow`]s: the recruiter's name and company,
+/// when empty, come from the recruiter contact (if any). Callers append
+/// `WHERE o.user_id = ...`.
+const SELECT: &str = "SELECT o.id, o.job_title, o.opportunity_status, \
+     CASE WHEN o.recruiter_name = '' AND c.id IS NOT NULL THEN c.name \
+     ELSE o.recruiter_name END AS recruiter_name, \
+     CASE WHEN o.recruiter_company = '' AND c.id IS NOT NULL THEN c.company \
+     ELSE o.recruiter_company END AS recruiter_company, \
+     o.email_received_at, o.employment_type, o.job_duration, o.location_type, o.location_city, \
+     o.comments, o.job_description, o.create_time, o.update_time, o.follow_up_at, \
+     o.recruiter_contact_id \
+     FROM opportunities o \
+     LEFT JOIN contacts c ON c.user_id = o.user_id AND c.id = o.recruiter_contact_id";
 
 /// Opportunity statuses that count as active: ACTIVELY_ENGAGED, AWAITING_FEEDBACK.
 pub const ACTIVE_STATUSES: &str = "(2, 3)";
@@ -33,6 +42,7 @@ pub struct OpportunityRow {
     pub create_time: i64,
     pub update_time: i64,
     pub follow_up_at: Option<i64>,
+    pub recruiter_contact_id: Option<String>,
 }
 
 /// Inserts a new opportunity of `user_id` with the validated `columns`.
@@ -60,13 +70,11 @@ pub async fn find(
     user_id: &str,
     id: &str,
 ) -> sqlx::Result<Option<OpportunityRow>> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM opportunities WHERE user_id = $1 AND id = $2"
-    ))
-    .bind(user_id)
-    .bind(id)
-    .fetch_optional(db)
-    .await
+    sqlx::query_as(&format!("{SELECT} WHERE o.user_id = $1 AND o.id = $2"))
+        .bind(user_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await
 }
 
 /// Up to `limit` of `user_id`'s opportunities after id `after` (empty: from
@@ -79,13 +87,12 @@ pub async fn list(
     active_only: bool,
 ) -> sqlx::Result<Vec<OpportunityRow>> {
     let filter = if active_only {
-        format!("AND opportunity_status IN {ACTIVE_STATUSES}")
+        format!("AND o.opportunity_status IN {ACTIVE_STATUSES}")
     } else {
         String::new()
     };
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM opportunities WHERE user_id = $1 AND id > $2 {filter} \
-         ORDER BY id LIMIT $3"
+        "{SELECT} WHERE o.user_id = $1 AND o.id > $2 {filter} ORDER BY o.id LIMIT $3"
     ))
     .bind(user_id)
     .bind(after)

@@ -3,7 +3,10 @@
 //! before anything touches the database. This module holds the checks every
 //! resource shares.
 
+pub mod contact;
 pub mod follow_up;
+pub mod ics;
+pub mod interview;
 pub mod job_posting;
 pub mod job_site;
 pub mod opportunity;
@@ -184,6 +187,8 @@ pub enum Value {
     Int(i64),
     /// A nullable integer column: optional times and counts.
     MaybeInt(Option<i64>),
+    /// A nullable text column: optional references.
+    MaybeText(Option<String>),
 }
 
 impl From<String> for Value {

@@ -23,7 +23,7 @@ pub const MAX_DESCRIPTION: usize = 50_000;
 
 /// The writable fields of `Opportunity`, in message order. A create checks
 /// all of them; an update mask may name any of them.
-const WRITABLE: [&str; 11] = [
+const WRITABLE: [&str; 12] = [
     "job_title",
     "opportunity_status",
     "recruiter_name",
@@ -35,6 +35,7 @@ const WRITABLE: [&str; 11] = [
     "location_city",
     "comments",
     "job_description",
+    "recruiter_contact_id",
 ];
 
 /// Validated column values, in the order their fields were checked.
@@ -94,6 +95,17 @@ pub fn parse_update(
     })
 }
 
+/// The contact an opportunity's validated columns point at, if any: the
+/// service checks it is the caller's.
+pub fn recruiter_contact(columns: &Columns) -> Option<&str> {
+    columns
+        .iter()
+        .find_map(|(column, value)| match (*column, value) {
+            ("recruiter_contact_id", Value::MaybeText(Some(id))) => Some(id.as_str()),
+            _ => None,
+        })
+}
+
 /// The column the field at `path` sets and its checked value, or `None`
 /// with the violation recorded. This match is the allowlist of writable
 /// columns: column names never come from a request. Only a create may leave
@@ -127,6 +139,10 @@ fn column(
             comments_to_json(&valid).map(Value::from)
         }
         "job_description" => long_text(&raw.job_description, MAX_DESCRIPTION).map(Value::from),
+        "recruiter_contact_id" => match raw.recruiter_contact_id.as_str() {
+            "" => Ok(Value::MaybeText(None)),
+            raw => id(raw).map(|id| Value::MaybeText(Some(id))),
+        },
         "id" | "create_time" | "update_time" | "follow_up_at" => Err("is output only".to_owned()),
         _ => Err("is not a field of Opportunity".to_owned()),
     };

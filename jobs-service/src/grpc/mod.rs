@@ -2,6 +2,8 @@
 //! line: the per-resource modules authenticate (the interceptor already put
 //! the caller in the request), convert, call the service and convert back.
 
+mod contacts;
+mod interviews;
 mod opportunities;
 mod postings;
 mod reports;
@@ -177,6 +179,101 @@ impl JobsService for JobsApi {
         request: Request<pb::GetDashboardRequest>,
     ) -> Reply<pb::GetDashboardResponse> {
         reports::dashboard(&self.state, request).await
+    }
+
+    async fn create_interview(
+        &self,
+        request: Request<pb::CreateInterviewRequest>,
+    ) -> Reply<pb::Interview> {
+        interviews::create(&self.state, request).await
+    }
+
+    async fn get_interview(
+        &self,
+        request: Request<pb::GetInterviewRequest>,
+    ) -> Reply<pb::Interview> {
+        interviews::get(&self.state, request).await
+    }
+
+    async fn list_interviews(
+        &self,
+        request: Request<pb::ListInterviewsRequest>,
+    ) -> Reply<pb::ListInterviewsResponse> {
+        interviews::list(&self.state, request).await
+    }
+
+    async fn update_interview(
+        &self,
+        request: Request<pb::UpdateInterviewRequest>,
+    ) -> Reply<pb::Interview> {
+        interviews::update(&self.state, request).await
+    }
+
+    async fn delete_interview(
+        &self,
+        request: Request<pb::DeleteInterviewRequest>,
+    ) -> Reply<pb::DeleteInterviewResponse> {
+        interviews::delete(&self.state, request).await
+    }
+
+    async fn list_upcoming_interviews(
+        &self,
+        request: Request<pb::ListUpcomingInterviewsRequest>,
+    ) -> Reply<pb::ListUpcomingInterviewsResponse> {
+        interviews::upcoming(&self.state, request).await
+    }
+
+    async fn export_interviews(
+        &self,
+        request: Request<pb::ExportInterviewsRequest>,
+    ) -> Reply<pb::ExportInterviewsResponse> {
+        interviews::export(&self.state, request).await
+    }
+
+    async fn create_contact(
+        &self,
+        request: Request<pb::CreateContactRequest>,
+    ) -> Reply<pb::Contact> {
+        contacts::create(&self.state, request).await
+    }
+
+    async fn get_contact(&self, request: Request<pb::GetContactRequest>) -> Reply<pb::Contact> {
+        contacts::get(&self.state, request).await
+    }
+
+    async fn list_contacts(
+        &self,
+        request: Request<pb::ListContactsRequest>,
+    ) -> Reply<pb::ListContactsResponse> {
+        contacts::list(&self.state, request).await
+    }
+
+    async fn update_contact(
+        &self,
+        request: Request<pb::UpdateContactRequest>,
+    ) -> Reply<pb::Contact> {
+        contacts::update(&self.state, request).await
+    }
+
+    async fn delete_contact(
+        &self,
+        request: Request<pb::DeleteContactRequest>,
+    ) -> Reply<pb::DeleteContactResponse> {
+        contacts::delete(&self.state, request).await
+    }
+
+    async fn link_contact(
+        &self,
+        request: Request<pb::LinkContactRequest>,
+    ) -> Reply<pb::ContactLink> {
+        contacts::link(&self.state, request).await
+    }
+
+    async fn unlink_contact(
+        &self,
+        request: Request<pb::UnlinkContactRequest>,
+    ) -> Reply<pb::UnlinkContactResponse> {
+        contacts::unlink(&self.state, request).await
     }
 }
 

@@ -110,6 +110,7 @@ pub(super) fn to_pb(row: OpportunityRow) -> Result<pb::Opportunity> {
         create_time: Some(timestamp(row.create_time)),
         update_time: Some(timestamp(row.update_time)),
         follow_up_at: row.follow_up_at.map(timestamp),
+        recruiter_contact_id: row.recruiter_contact_id.unwrap_or_default(),
     })
 }
 

@@ -179,6 +179,7 @@ prop_compose! {
             id: ID.into(), job_title, opportunity_status, recruiter_name, recruiter_company,
             email_received_at, employment_type, job_duration, location_type, location_city,
             comments, job_description, create_time, update_time, follow_up_at: None,
+            recruiter_contact_id: String::new(),
         }
     }
 }
@@ -245,6 +246,7 @@ proptest! {
             location_type: int(&c, "location_type"), location_city: text(&c, "location_city"),
             comments: text(&c, "comments"), job_description: text(&c, "job_description"),
             create_time: CREATED, update_time: UPDATED, follow_up_at: None,
+            recruiter_contact_id: None,
         };
         prop_assert_eq!(super::opportunities::to_pb(row).unwrap(), opp);
     }

@@ -2,8 +2,10 @@
 //! [`AppState`](crate::state::AppState). Every function takes the caller's
 //! user id and every query it runs is filtered by it.
 
+pub mod contacts;
 pub mod dashboard;
 pub mod due;
+pub mod interviews;
 pub mod job_postings;
 pub mod job_sites;
 pub mod opportunities;

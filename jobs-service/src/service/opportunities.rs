@@ -5,12 +5,12 @@ use crate::{
     db::opportunities::{self, OpportunityRow},
     domain::{
         now,
-        opportunity::{Columns, OpportunityUpdate},
+        opportunity::{Columns, OpportunityUpdate, recruiter_contact},
         stage::{LegacyChanges, Parent, ParentKind},
     },
     error::{Error, Result},
     paging::Page,
-    service::stage_events::apply_legacy,
+    service::{contacts::check_contact, stage_events::apply_legacy},
     state::AppState,
 };
 
@@ -37,6 +37,9 @@ impl AppState {
         // Read back in the same transaction: the answer is exactly what was
         // stored, defaults included.
         let mut tx = self.db.begin().await?;
+        if let Some(contact) = recruiter_contact(&columns) {
+            check_contact(&mut tx, user_id, contact).await?;
+        }
         opportunities::insert(&mut *tx, user_id, &id, now, columns).await?;
         let parent = Parent {
             kind: ParentKind::Opportunity,
@@ -99,6 +102,9 @@ impl AppState {
         let now = now();
         // One transaction, so the answer is exactly what this update wrote.
         let mut tx = self.db.begin().await?;
+        if let Some(contact) = recruiter_contact(&columns) {
+            check_contact(&mut tx, user_id, contact).await?;
+        }
         if opportunities::update(&mut *tx, user_id, &id, now, columns).await? == 0 {
             return Err(NOT_FOUND);
         }

@@ -6,17 +6,22 @@
 
 mod attacks;
 mod browsers;
+mod contacts;
 mod faults_auth;
 mod faults_database;
 mod faults_disk;
 mod follow_ups;
 mod helpers;
+mod ics;
+mod interview_helpers;
+mod interviews;
 mod isolation;
 mod keys;
 mod metrics;
 mod opportunities;
 mod postings;
 mod races;
+mod recruiters;
 mod reports;
 mod revocation;
 mod secrets;
