@@ -4,6 +4,7 @@
 //! default) and PostgreSQL. Placeholders are `$1`-style, which both accept.
 //! Every query filters by the owning user's id first.
 
+pub mod analytics;
 pub mod due;
 pub mod job_postings;
 pub mod job_sites;

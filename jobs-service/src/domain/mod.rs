@@ -3,6 +3,7 @@
 //! before anything touches the database. This module holds the checks every
 //! resource shares.
 
+pub mod analytics;
 pub mod follow_up;
 pub mod job_posting;
 pub mod job_site;

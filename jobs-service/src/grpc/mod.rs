@@ -2,6 +2,7 @@
 //! line: the per-resource modules authenticate (the interceptor already put
 //! the caller in the request), convert, call the service and convert back.
 
+mod analytics;
 mod opportunities;
 mod postings;
 mod reports;
@@ -177,6 +178,13 @@ impl JobsService for JobsApi {
         request: Request<pb::GetDashboardRequest>,
     ) -> Reply<pb::GetDashboardResponse> {
         reports::dashboard(&self.state, request).await
+    }
+
+    async fn get_analytics(
+        &self,
+        request: Request<pb::GetAnalyticsRequest>,
+    ) -> Reply<pb::GetAnalyticsResponse> {
+        analytics::get(&self.state, request).await
     }
 }
 

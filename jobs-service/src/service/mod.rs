@@ -2,6 +2,7 @@
 //! [`AppState`](crate::state::AppState). Every function takes the caller's
 //! user id and every query it runs is filtered by it.
 
+pub mod analytics;
 pub mod dashboard;
 pub mod due;
 pub mod job_postings;

@@ -4,6 +4,7 @@
 // Panicking on an unexpected value is how a test fails.
 #![allow(clippy::unwrap_used)]
 
+mod analytics;
 mod attacks;
 mod browsers;
 mod faults_auth;
