@@ -11,6 +11,7 @@ mod faults_auth;
 mod faults_database;
 mod faults_disk;
 mod follow_ups;
+mod follow_ups_manual;
 mod helpers;
 mod isolation;
 mod keys;
