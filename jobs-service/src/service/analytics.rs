@@ -45,12 +45,19 @@ pub struct Figures {
 /// The counts of one set of applications.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Counts {
+    /// Applications in the set.
     pub applied: i64,
+    /// Of those, the ones that heard back.
     pub responded: i64,
+    /// Marked NO_RESPONSE without hearing back.
     pub ghosted: i64,
+    /// Neither, and not closed.
     pub waiting: i64,
+    /// Neither, closed by the applicant.
     pub withdrawn: i64,
+    /// With a step after the first APPLIED one.
     pub with_next_step: i64,
+    /// Minutes spent, summed.
     pub time_spent: i64,
     /// Applications that reached each stage of `domain::analytics::STAGES`,
     /// in that order (empty for an empty set: read missing ones as 0).
