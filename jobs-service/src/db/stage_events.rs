@@ -219,15 +219,23 @@ pub async fn delete_stage(
     sql.execute(db).await
 }
 
-/// Stores what the history decided on the parent.
+/// Stores what the history decided on the parent. The rules' follow-up
+/// date is written only while the user has not set one (`follow_up_manual`),
+/// decided by the same statement, so no read can go stale in between.
 pub async fn write_derived(
     db: impl Executor<'_, Database = Any>,
     user_id: &str,
     parent: &Parent,
     derived: &Derived,
 ) -> sqlx::Result<u64> {
-    let columns = derived.columns(parent.kind);
-    Statement::update(parent.kind.table(), user_id, &parent.id, &columns)
-        .execute(db)
-        .await
+    let mut sql = Statement::new(&format!("UPDATE {} SET ", parent.kind.table()));
+    for (column, value) in derived.columns(parent.kind) {
+        sql.push(column).push(" = ").bind(value).push(", ");
+    }
+    sql.push("follow_up_at = CASE WHEN follow_up_manual = 1 THEN follow_up_at ELSE ")
+        .bind(derived.follow_up_at)
+        .push(" END");
+    sql.push(" WHERE user_id = ").bind(user_id);
+    sql.push(" AND id = ").bind(parent.id.as_str());
+    sql.execute(db).await
 }

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use shared::proto::jobsearch::jobs::v1::{self as pb, EmploymentType, LocationType, PostingStatus};
 
 use super::{
-    Value, Violations, bounded, comments, enum_value, http_url, id, long_text, mask_paths,
-    required_long_text, required_text, secret, text, timestamp,
+    Value, Violations, bounded, comments, enum_value, follow_up, http_url, id, long_text,
+    mask_paths, required_long_text, required_text, secret, text, timestamp,
 };
 use crate::{
     error::{Error, Result},
@@ -244,6 +244,12 @@ fn check(
             let list = comments(violations, &field, &raw.comments, now);
             push_json(violations, changes, &field, "comments", list);
         }
+        "follow_up_at" => {
+            let at = violations.check(&field, timestamp(raw.follow_up_at.as_ref()));
+            changes
+                .columns
+                .extend(at.map(follow_up::manual_columns).into_iter().flatten());
+        }
         "posting_application_questions" => {
             let list = questions(violations, &field, &raw.posting_application_questions);
             push_json(
@@ -322,7 +328,7 @@ fn column(
             "job_description",
             long_text(&raw.job_description, MAX_DESCRIPTION)?.into(),
         ),
-        "id" | "posting_url_domain" | "create_time" | "update_time" | "follow_up_at" => {
+        "id" | "posting_url_domain" | "create_time" | "update_time" => {
             return Err("is output only".into());
         }
         _ => return Err("is not a field of JobPosting".into()),

@@ -4,6 +4,7 @@
 //! resource shares.
 
 pub mod contact;
+pub mod analytics;
 pub mod follow_up;
 pub mod ics;
 pub mod interview;

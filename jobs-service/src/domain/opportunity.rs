@@ -7,8 +7,8 @@ use prost_types::FieldMask;
 use shared::proto::jobsearch::jobs::v1 as pb;
 
 use super::{
-    Comment, Value, Violations, comments, enum_value, id, long_text, mask_paths, required_text,
-    text, timestamp,
+    Comment, Value, Violations, comments, enum_value, follow_up, id, long_text, mask_paths,
+    required_text, text, timestamp,
 };
 use crate::error::{Error, Result};
 
@@ -84,10 +84,17 @@ pub fn parse_update(
         }
         Err(other) => return Err(other),
     };
-    let columns = paths
-        .iter()
-        .filter_map(|path| column(&mut violations, &raw, path, now, false))
-        .collect();
+    let mut columns = Columns::new();
+    for path in &paths {
+        if path == "follow_up_at" {
+            // A user-set date: two columns, so not one of `column`'s.
+            let at = timestamp(raw.follow_up_at.as_ref());
+            let at = violations.check("opportunity.follow_up_at", at);
+            columns.extend(at.map(follow_up::manual_columns).into_iter().flatten());
+        } else {
+            columns.extend(column(&mut violations, &raw, path, now, false));
+        }
+    }
     violations.finish()?;
     Ok(OpportunityUpdate {
         id: id.unwrap_or_default(),
@@ -143,7 +150,7 @@ fn column(
             "" => Ok(Value::MaybeText(None)),
             raw => id(raw).map(|id| Value::MaybeText(Some(id))),
         },
-        "id" | "create_time" | "update_time" | "follow_up_at" => Err("is output only".to_owned()),
+        "id" | "create_time" | "update_time" => Err("is output only".to_owned()),
         _ => Err("is not a field of Opportunity".to_owned()),
     };
     let value = violations.check(&field, checked)?;

@@ -204,7 +204,9 @@ pub struct Derived {
 }
 
 impl Derived {
-    /// The parent's columns these values are stored in.
+    /// The parent's columns these values are stored in, but for
+    /// `follow_up_at`, which a user-set date overrides (see
+    /// `db::stage_events::write_derived`).
     pub fn columns(&self, kind: ParentKind) -> Vec<(&'static str, Value)> {
         match kind {
             ParentKind::Posting => vec![
@@ -212,12 +214,8 @@ impl Derived {
                 ("applied_at", self.applied_at.into()),
                 ("interviewed_at", self.interviewed_at.into()),
                 ("rejected_at", self.rejected_at.into()),
-                ("follow_up_at", self.follow_up_at.into()),
             ],
-            ParentKind::Opportunity => vec![
-                ("opportunity_status", self.status.into()),
-                ("follow_up_at", self.follow_up_at.into()),
-            ],
+            ParentKind::Opportunity => vec![("opportunity_status", self.status.into())],
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod contacts;
 mod interviews;
+mod analytics;
 mod opportunities;
 mod postings;
 mod reports;
@@ -274,6 +275,13 @@ impl JobsService for JobsApi {
         request: Request<pb::UnlinkContactRequest>,
     ) -> Reply<pb::UnlinkContactResponse> {
         contacts::unlink(&self.state, request).await
+    }
+
+    async fn get_analytics(
+        &self,
+        request: Request<pb::GetAnalyticsRequest>,
+    ) -> Reply<pb::GetAnalyticsResponse> {
+        analytics::get(&self.state, request).await
     }
 }
 

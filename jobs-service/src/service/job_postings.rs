@@ -13,7 +13,7 @@ use crate::{
         job_sites,
     },
     domain::{
-        Value,
+        Value, follow_up,
         job_posting::{NewPosting, PostingChanges, PostingFilter, PostingUpdate},
         now,
         stage::{LegacyChanges, Parent, ParentKind},
@@ -109,7 +109,8 @@ impl AppState {
     }
 
     /// Applies a masked update and returns the posting as now stored. A new
-    /// status or date becomes stage history, from which they are derived.
+    /// status or date becomes stage history, from which they are derived; a
+    /// cleared follow-up date is derived again by the rules.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn update_job_posting(
         &self,
@@ -121,6 +122,7 @@ impl AppState {
         let new_site = changes.job_site_id.take();
         let mut columns = self.seal_posting_password(user_id, id, changes)?;
         let legacy = LegacyChanges::take(ParentKind::Posting, &mut columns);
+        let rederive = !legacy.is_empty() || follow_up::hands_back_to_rules(&columns);
         let now = now();
         columns.push(("update_time", now.into()));
         let mut tx = self.db.begin().await?;
@@ -137,7 +139,7 @@ impl AppState {
             let moved = [("job_site_id", Value::from(site))];
             job_postings::update(&mut *tx, user_id, id, &moved).await?;
         }
-        if !legacy.is_empty() {
+        if rederive {
             let parent = Parent {
                 kind: ParentKind::Posting,
                 id: id.to_owned(),

@@ -3,6 +3,7 @@
 //! user id and every query it runs is filtered by it.
 
 pub mod contacts;
+pub mod analytics;
 pub mod dashboard;
 pub mod due;
 pub mod interviews;

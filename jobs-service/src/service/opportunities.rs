@@ -4,7 +4,7 @@
 use crate::{
     db::opportunities::{self, OpportunityRow},
     domain::{
-        now,
+        follow_up, now,
         opportunity::{Columns, OpportunityUpdate, recruiter_contact},
         stage::{LegacyChanges, Parent, ParentKind},
     },
@@ -90,7 +90,8 @@ impl AppState {
         Ok(page.finish(rows, |row| &row.id))
     }
 
-    /// Applies a masked update and returns the opportunity as now stored.
+    /// Applies a masked update and returns the opportunity as now stored; a
+    /// cleared follow-up date is derived again by the rules.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn update_opportunity(
         &self,
@@ -99,6 +100,7 @@ impl AppState {
     ) -> Result<OpportunityRow> {
         let OpportunityUpdate { id, mut columns } = update;
         let legacy = LegacyChanges::take(ParentKind::Opportunity, &mut columns);
+        let rederive = !legacy.is_empty() || follow_up::hands_back_to_rules(&columns);
         let now = now();
         // One transaction, so the answer is exactly what this update wrote.
         let mut tx = self.db.begin().await?;
@@ -108,7 +110,7 @@ impl AppState {
         if opportunities::update(&mut *tx, user_id, &id, now, columns).await? == 0 {
             return Err(NOT_FOUND);
         }
-        if !legacy.is_empty() {
+        if rederive {
             let parent = Parent {
                 kind: ParentKind::Opportunity,
                 id: id.clone(),

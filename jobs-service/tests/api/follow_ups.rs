@@ -22,6 +22,7 @@ async fn due(
         window: window as i32,
         page_size,
         page_token,
+        time_zone: String::new(),
     };
     let mut jobs = app.jobs.clone();
     Ok(jobs
@@ -156,7 +157,7 @@ async fn list_due_answers_today_this_week_and_overdue_for_the_caller_only() {
 }
 
 #[tokio::test]
-async fn list_due_names_each_bad_field_and_follow_up_at_is_output_only() {
+async fn list_due_and_follow_up_dates_name_each_bad_field() {
     let app = spawn_app().await;
     let ada = app.user("ada").await;
     let status = due(&app, &ada, DueWindow::Today, 101, "nonsense".into())
@@ -183,11 +184,21 @@ async fn list_due_names_each_bad_field_and_follow_up_at_is_output_only() {
     assert_eq!(fields(&status), ["page_size", "page_token"]);
     assert_eq!(fields(&window), ["window"]);
 
+    let request = pb::ListDueRequest {
+        time_zone: "Mars/Olympus_Mons".into(),
+        ..Default::default()
+    };
+    let zone = jobs
+        .list_due(authed(request, &ada.access_token))
+        .await
+        .unwrap_err();
+    assert_eq!(fields(&zone), ["time_zone"]);
+
     let posting = new_posting(&app, &ada, pb::JobPosting::default()).await;
     let request = pb::UpdateJobPostingRequest {
         job_posting: Some(pb::JobPosting {
             id: posting.id,
-            follow_up_at: Some(ts(now())),
+            follow_up_at: Some(ts(-1)),
             ..Default::default()
         }),
         update_mask: Some(prost_types::FieldMask {

@@ -28,7 +28,7 @@ enum Who {
     StrangerKey,
 }
 
-const RPCS: [&str; 21] = [
+const RPCS: [&str; 22] = [
     "CreateJobSite",
     "GetJobSite",
     "ListJobSites",
@@ -43,6 +43,7 @@ const RPCS: [&str; 21] = [
     "UpdateOpportunity",
     "GetReport",
     "GetDashboard",
+    "GetAnalytics",
     "ListStageEvents",
     "CreateStageEvent",
     "UpdateStageEvent",
@@ -281,6 +282,15 @@ async fn call(app: &TestApp, rpc: &str, token: Option<&str>, fx: &Fixture) -> Re
                 .into_inner();
             owners(dashboard.active_postings > 0 || dashboard.active_opportunities > 0)
         }
+        "GetAnalytics" => {
+            let req = pb::GetAnalyticsRequest {
+                group_by: pb::AnalyticsGroupBy::Site as i32,
+                ..Default::default()
+            };
+            let analytics = c.get_analytics(request(req, token)).await?.into_inner();
+            let applied = analytics.overall.map_or(0, |o| o.applied);
+            owners(applied > 0 || analytics.groups.iter().any(|g| g.key == fx.site_id))
+        }
         stage_rpc => {
             let (posting, event) = (&fx.posting_id, &fx.event_id);
             crate::stage_checks::matrix_call(app, stage_rpc, token, posting, event).await?;
@@ -297,10 +307,12 @@ fn expected(who: Who, rpc: &str) -> Result<Seen, Code> {
             _ => Seen::OwnersData,
         }),
         Who::OtherUser => match rpc {
-            // Their own creations succeed; lists, reports and the dashboard
-            // succeed but show none of the owner's data.
+            // Their own creations succeed; lists, reports, the dashboard and
+            // analytics succeed but show none of the owner's data.
             "CreateJobSite" | "CreateOpportunity" | "ListJobSites" | "ListJobPostings"
-            | "ListOpportunities" | "GetReport" | "GetDashboard" => Ok(Seen::Nothing),
+            | "ListOpportunities" | "GetReport" | "GetDashboard" | "GetAnalytics" => {
+                Ok(Seen::Nothing)
+            }
             // Everything naming the owner's objects is NOT_FOUND, including a
             // posting on the owner's site.
             _ => Err(Code::NotFound),

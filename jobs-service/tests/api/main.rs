@@ -4,6 +4,7 @@
 // Panicking on an unexpected value is how a test fails.
 #![allow(clippy::unwrap_used)]
 
+mod analytics;
 mod attacks;
 mod browsers;
 mod contacts;
@@ -11,6 +12,7 @@ mod faults_auth;
 mod faults_database;
 mod faults_disk;
 mod follow_ups;
+mod follow_ups_manual;
 mod helpers;
 mod ics;
 mod interview_helpers;
