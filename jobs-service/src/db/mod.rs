@@ -9,7 +9,9 @@ pub mod job_postings;
 pub mod job_sites;
 pub mod opportunities;
 pub mod reports;
+pub mod search;
 pub mod stage_events;
+pub mod tags;
 
 use std::time::Duration;
 

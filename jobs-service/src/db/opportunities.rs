@@ -3,13 +3,16 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use super::Statement;
-use crate::domain::opportunity::Columns;
+use super::{Statement, tags};
+use crate::domain::{
+    opportunity::{Columns, OpportunityFilter},
+    stage::ParentKind,
+};
 
 /// Columns of [`OpportunityRow`], in table order.
 const COLUMNS: &str = "id, job_title, opportunity_status, recruiter_name, recruiter_company, \
      email_received_at, employment_type, job_duration, location_type, location_city, comments, \
-     job_description, create_time, update_time, follow_up_at";
+     job_description, create_time, update_time, follow_up_at, source";
 
 /// Opportunity statuses that count as active: ACTIVELY_ENGAGED, AWAITING_FEEDBACK.
 pub const ACTIVE_STATUSES: &str = "(2, 3)";
@@ -33,6 +36,11 @@ pub struct OpportunityRow {
     pub create_time: i64,
     pub update_time: i64,
     pub follow_up_at: Option<i64>,
+    pub source: i64,
+    /// Tag names, sorted ignoring case: read from the link table by the
+    /// service, not a column.
+    #[sqlx(skip)]
+    pub tags: Vec<String>,
 }
 
 /// Inserts a new opportunity of `user_id` with the validated `columns`.
@@ -70,28 +78,28 @@ pub async fn find(
 }
 
 /// Up to `limit` of `user_id`'s opportunities after id `after` (empty: from
-/// the start), in id (= creation) order, optionally only the active ones.
+/// the start) that pass `filter`, in id (= creation) order.
 pub async fn list(
     db: impl Executor<'_, Database = Any>,
     user_id: &str,
     after: &str,
     limit: i64,
-    active_only: bool,
+    filter: &OpportunityFilter,
 ) -> sqlx::Result<Vec<OpportunityRow>> {
-    let filter = if active_only {
-        format!("AND opportunity_status IN {ACTIVE_STATUSES}")
-    } else {
-        String::new()
-    };
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM opportunities WHERE user_id = $1 AND id > $2 {filter} \
-         ORDER BY id LIMIT $3"
-    ))
-    .bind(user_id)
-    .bind(after)
-    .bind(limit)
-    .fetch_all(db)
-    .await
+    let mut sql = Statement::new(&format!("SELECT {COLUMNS} FROM opportunities"));
+    sql.push(" WHERE user_id = ").bind(user_id);
+    sql.push(" AND id > ").bind(after);
+    if filter.active_only {
+        sql.push(&format!(" AND opportunity_status IN {ACTIVE_STATUSES}"));
+    }
+    if let Some(source) = filter.source {
+        sql.push(" AND source = ").bind(source);
+    }
+    if let Some(key) = &filter.tag {
+        tags::push_filter(&mut sql, ParentKind::Opportunity, key);
+    }
+    sql.push(" ORDER BY id LIMIT ").bind(limit);
+    sql.fetch_all(db).await
 }
 
 /// Sets the validated `columns` (and `update_time = now`) of one of

@@ -7,8 +7,10 @@ pub mod follow_up;
 pub mod job_posting;
 pub mod job_site;
 pub mod opportunity;
+pub mod search;
 pub mod stage;
 pub mod stage_event;
+pub mod tag;
 
 use prost_types::{FieldMask, Timestamp};
 

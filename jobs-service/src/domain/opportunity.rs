@@ -8,9 +8,13 @@ use shared::proto::jobsearch::jobs::v1 as pb;
 
 use super::{
     Comment, Value, Violations, comments, enum_value, id, long_text, mask_paths, required_text,
+    tag::{self, TagName},
     text, timestamp,
 };
-use crate::error::{Error, Result};
+use crate::{
+    error::{Error, Result},
+    paging::Page,
+};
 
 /// Longest job title.
 pub const MAX_JOB_TITLE: usize = 255;
@@ -23,7 +27,7 @@ pub const MAX_DESCRIPTION: usize = 50_000;
 
 /// The writable fields of `Opportunity`, in message order. A create checks
 /// all of them; an update mask may name any of them.
-const WRITABLE: [&str; 11] = [
+const WRITABLE: [&str; 13] = [
     "job_title",
     "opportunity_status",
     "recruiter_name",
@@ -35,6 +39,8 @@ const WRITABLE: [&str; 11] = [
     "location_city",
     "comments",
     "job_description",
+    "source",
+    "tags",
 ];
 
 /// Validated column values, in the order their fields were checked.
@@ -45,22 +51,66 @@ pub type Columns = Vec<(&'static str, Value)>;
 pub struct OpportunityUpdate {
     /// The opportunity's id.
     pub id: String,
-    /// The masked fields' new values; never empty.
+    /// The masked fields' new values (empty if only the tags change).
     pub columns: Columns,
+    /// The new tags, if masked.
+    pub tags: Option<Vec<TagName>>,
+}
+
+/// The filters of a list request, combined with AND.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpportunityFilter {
+    /// Only opportunities actively engaged or awaiting feedback.
+    pub active_only: bool,
+    /// Only opportunities carrying the tag of this key (see [`TagName`]).
+    pub tag: Option<String>,
+    /// Only opportunities of this source (protobuf number).
+    pub source: Option<i64>,
+}
+
+/// Checks the paging and filters of a list request, reporting every
+/// violation at once.
+pub fn parse_list(raw: &pb::ListOpportunitiesRequest) -> Result<(Page, OpportunityFilter)> {
+    let mut violations = Violations::default();
+    let page = Page::parse(raw.page_size, &raw.page_token);
+    violations.include(&page);
+    let tag = violations.check("tag", tag::filter(&raw.tag));
+    let source = violations.check("source", tag::source_filter(raw.source));
+    violations.finish()?;
+    let filter = OpportunityFilter {
+        active_only: raw.active_only,
+        tag: tag.flatten(),
+        source: source.flatten(),
+    };
+    Ok((page?, filter))
+}
+
+/// A validated opportunity to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOpportunity {
+    /// Every writable column.
+    pub columns: Columns,
+    /// Its tags.
+    pub tags: Vec<TagName>,
 }
 
 /// Checks every writable field of an opportunity to create; output-only
 /// fields are ignored. An unspecified status means NEW; comments without a
 /// time get `now`.
-pub fn parse_create(raw: Option<&pb::Opportunity>, now: i64) -> Result<Columns> {
+pub fn parse_create(raw: Option<&pb::Opportunity>, now: i64) -> Result<NewOpportunity> {
     let raw = raw.cloned().unwrap_or_default();
     let mut violations = Violations::default();
+    let tags = tag::names(&mut violations, "opportunity.tags", &raw.tags);
     let columns = WRITABLE
         .iter()
+        .filter(|path| **path != "tags")
         .filter_map(|path| column(&mut violations, &raw, path, now, true))
         .collect();
     violations.finish()?;
-    Ok(columns)
+    Ok(NewOpportunity {
+        columns,
+        tags: tags.unwrap_or_default(),
+    })
 }
 
 /// Checks the id and every masked field of an update; unmasked fields are
@@ -83,14 +133,20 @@ pub fn parse_update(
         }
         Err(other) => return Err(other),
     };
-    let columns = paths
-        .iter()
-        .filter_map(|path| column(&mut violations, &raw, path, now, false))
-        .collect();
+    let mut tags = None;
+    let mut columns = Vec::with_capacity(paths.len());
+    for path in &paths {
+        if path == "tags" {
+            tags = tag::names(&mut violations, "opportunity.tags", &raw.tags);
+        } else {
+            columns.extend(column(&mut violations, &raw, path, now, false));
+        }
+    }
     violations.finish()?;
     Ok(OpportunityUpdate {
         id: id.unwrap_or_default(),
         columns,
+        tags,
     })
 }
 
@@ -127,6 +183,7 @@ fn column(
             comments_to_json(&valid).map(Value::from)
         }
         "job_description" => long_text(&raw.job_description, MAX_DESCRIPTION).map(Value::from),
+        "source" => tag::source(raw.source).map(Value::from),
         "id" | "create_time" | "update_time" | "follow_up_at" => Err("is output only".to_owned()),
         _ => Err("is not a field of Opportunity".to_owned()),
     };
@@ -185,8 +242,9 @@ mod tests {
             }],
             ..Default::default()
         };
-        let columns = parse_create(Some(&raw), NOW).unwrap();
-        assert_eq!(columns.len(), WRITABLE.len());
+        let columns = parse_create(Some(&raw), NOW).unwrap().columns;
+        // Every writable field but the tags is a column.
+        assert_eq!(columns.len(), WRITABLE.len() - 1);
         assert_eq!(value(&columns, "job_title"), Some(&"Rust engineer".into()));
         assert_eq!(value(&columns, "opportunity_status"), Some(&Value::Int(1)));
         assert_eq!(value(&columns, "employment_type"), Some(&Value::Int(0)));

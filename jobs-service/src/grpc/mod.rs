@@ -7,6 +7,7 @@ mod postings;
 mod reports;
 mod sites;
 mod stage_events;
+mod tags;
 
 use shared::proto::jobsearch::jobs::v1::{self as pb, jobs_service_server::JobsService};
 use tonic::{Request, Response, Status};
@@ -177,6 +178,29 @@ impl JobsService for JobsApi {
         request: Request<pb::GetDashboardRequest>,
     ) -> Reply<pb::GetDashboardResponse> {
         reports::dashboard(&self.state, request).await
+    }
+
+    // Tags and search
+
+    async fn list_tags(
+        &self,
+        request: Request<pb::ListTagsRequest>,
+    ) -> Reply<pb::ListTagsResponse> {
+        tags::list(&self.state, request).await
+    }
+
+    async fn delete_tag(
+        &self,
+        request: Request<pb::DeleteTagRequest>,
+    ) -> Reply<pb::DeleteTagResponse> {
+        tags::delete(&self.state, request).await
+    }
+
+    async fn search_job_postings(
+        &self,
+        request: Request<pb::SearchJobPostingsRequest>,
+    ) -> Reply<pb::SearchJobPostingsResponse> {
+        tags::search(&self.state, request).await
     }
 }
 

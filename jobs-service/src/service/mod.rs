@@ -9,3 +9,4 @@ pub mod job_sites;
 pub mod opportunities;
 pub mod reports;
 pub mod stage_events;
+pub mod tags;
