@@ -18,7 +18,7 @@ use crate::{
 /// create: `duplicate; existing=jobPostings/{id}`, another posting of the
 /// caller's with the same company and title (ignoring case). Browsers may
 /// read it (`shared::cors` exposes it).
-pub const WARNING_HEADER: &str = "x-jobsearch-warning";
+const WARNING_HEADER: &str = "x-jobsearch-warning";
 
 /// `CreateJobPosting`.
 pub async fn create(

@@ -50,11 +50,11 @@ async fn a_title_match_ranks_above_a_description_only_match() {
     // Every word must match, ignoring case, in any searched field.
     assert_eq!(
         found(&app, &ada, query("RUST engineer")).await.unwrap(),
-        [titled.id.clone()]
+        [titled.id.as_str()]
     );
     assert_eq!(
         found(&app, &ada, query("globex")).await.unwrap(),
-        [titled.id.clone()]
+        [titled.id.as_str()]
     );
     // Notes: comments, outreach and scan notes.
     assert_eq!(
@@ -63,11 +63,11 @@ async fn a_title_match_ranks_above_a_description_only_match() {
     );
     assert_eq!(
         found(&app, &ada, query("mastodon")).await.unwrap(),
-        [noted.id.clone()]
+        [noted.id.as_str()]
     );
     assert_eq!(
         found(&app, &ada, query("terraform")).await.unwrap(),
-        [noted.id.clone()]
+        [noted.id.as_str()]
     );
     assert!(found(&app, &ada, query("python")).await.unwrap().is_empty());
 
@@ -81,11 +81,11 @@ async fn a_title_match_ranks_above_a_description_only_match() {
         .unwrap();
     assert_eq!(
         found(&app, &ada, query("rust")).await.unwrap(),
-        [described.id.clone()]
+        [described.id.as_str()]
     );
     assert_eq!(
         found(&app, &ada, query("elixir")).await.unwrap(),
-        [titled.id]
+        [titled.id.as_str()]
     );
 }
 
@@ -200,15 +200,15 @@ async fn query_text_that_looks_like_syntax_is_plain_words() {
     );
     assert_eq!(
         found(&app, &ada, query("rust OR go")).await.unwrap(),
-        [near.id.clone()]
+        [near.id.as_str()]
     );
     assert_eq!(
         found(&app, &ada, query("NEAR( station")).await.unwrap(),
-        [near.id.clone()]
+        [near.id.as_str()]
     );
     assert_eq!(
         found(&app, &ada, query("\"rust")).await.unwrap(),
-        [near.id.clone()]
+        [near.id.as_str()]
     );
     // Punctuation alone matches nothing; the table is still there.
     assert!(

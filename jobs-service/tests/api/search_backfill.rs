@@ -62,15 +62,15 @@ async fn postings_stored_before_the_index_existed_are_found() {
     .unwrap();
 
     let index = Index::install(&pool).await.unwrap();
-    assert_eq!(hits(&pool, index, "u1", "rust").await, [id.clone()]);
-    assert_eq!(hits(&pool, index, "u1", "kubernetes").await, [id.clone()]);
+    assert_eq!(hits(&pool, index, "u1", "rust").await, [id.as_str()]);
+    assert_eq!(hits(&pool, index, "u1", "kubernetes").await, [id.as_str()]);
     // The comments' times are not words of the index.
     assert!(hits(&pool, index, "u1", "5").await.is_empty());
     assert!(hits(&pool, index, "u2", "rust").await.is_empty());
 
     // Installing again neither fails nor indexes the posting twice.
     assert_eq!(Index::install(&pool).await.unwrap(), index);
-    assert_eq!(hits(&pool, index, "u1", "acme").await, [id.clone()]);
+    assert_eq!(hits(&pool, index, "u1", "acme").await, [id.as_str()]);
 
     // From now on the index follows the table.
     sqlx::query("UPDATE job_postings SET posting_title = 'Go Engineer' WHERE id = $1")
@@ -79,7 +79,7 @@ async fn postings_stored_before_the_index_existed_are_found() {
         .await
         .unwrap();
     assert!(hits(&pool, index, "u1", "rust").await.is_empty());
-    assert_eq!(hits(&pool, index, "u1", "go").await, [id.clone()]);
+    assert_eq!(hits(&pool, index, "u1", "go").await, [id.as_str()]);
     sqlx::query("DELETE FROM job_postings WHERE id = $1")
         .bind(id.as_str())
         .execute(&pool)
