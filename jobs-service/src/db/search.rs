@@ -25,7 +25,7 @@ use anyhow::Context as _;
 use sqlx::{Any, Executor};
 
 use super::{
-    Pool, Statement,
+    Pool, Statement, Tx,
     job_postings::{JobPostingRow, LIST_COLUMNS, push_filter},
 };
 use crate::domain::search::Search;
@@ -130,6 +130,19 @@ impl Index {
             "SQLite" => install_sqlite(pool).await.map(|()| Self::Fts5),
             "PostgreSQL" => install_postgres(pool).await.map(|()| Self::Tsvector),
             other => anyhow::bail!("full-text search does not support the {other} backend"),
+        }
+    }
+
+    /// Opens a transaction that writes searched columns of `job_postings`.
+    /// On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): the
+    /// FTS5 triggers read the index's own tables, and a deferred transaction
+    /// holding that read cannot upgrade to a write once another writer got
+    /// in first, failing at once with SQLITE_BUSY instead of waiting for
+    /// the lock. PostgreSQL's default transaction suits.
+    pub async fn begin_write(self, pool: &Pool) -> sqlx::Result<Tx> {
+        match self {
+            Self::Fts5 => pool.begin_with("BEGIN IMMEDIATE").await,
+            Self::Tsvector => pool.begin().await,
         }
     }
 

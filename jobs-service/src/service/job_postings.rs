@@ -71,9 +71,10 @@ impl AppState {
         columns.push(("posting_status", legacy.status.unwrap_or(1).into()));
         // One transaction, so the answer is exactly what was written. The
         // insert itself checks the site (and writes first, which SQLite
-        // needs to avoid a read-then-write upgrade failure).
+        // needs to avoid a read-then-write upgrade failure; the search
+        // index's triggers need more, see `Index::begin_write`).
         let now = now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.search.begin_write(&self.db).await?;
         let site = &job_site_id;
         if !job_postings::insert(&mut *tx, user_id, &id, site, now, columns).await? {
             return Err(SITE_NOT_FOUND);
@@ -136,7 +137,7 @@ impl AppState {
         let legacy = LegacyChanges::take(ParentKind::Posting, &mut columns);
         let now = now();
         columns.push(("update_time", now.into()));
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.search.begin_write(&self.db).await?;
         // The first statement writes: it takes SQLite's write lock before
         // any read, and tells whether the posting exists.
         if job_postings::update(&mut *tx, user_id, id, &columns).await? == 0 {
