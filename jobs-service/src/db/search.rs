@@ -134,16 +134,24 @@ impl Index {
     }
 
     /// Opens a transaction that writes searched columns of `job_postings`.
-    /// On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): the
-    /// FTS5 triggers read the index's own tables, and a deferred transaction
-    /// holding that read cannot upgrade to a write once another writer got
-    /// in first, failing at once with SQLITE_BUSY instead of waiting for
-    /// the lock. PostgreSQL's default transaction suits.
+    /// On SQLite its first statement takes the write lock without touching
+    /// the index: the FTS5 triggers read the index's own tables within the
+    /// statement that fires them, and a deferred transaction whose first
+    /// statement does so fails at once with SQLITE_BUSY when another writer
+    /// holds the lock, instead of waiting for it. (`BEGIN IMMEDIATE` would
+    /// say the same, but sqlx refuses it on a pooled connection whose
+    /// failed commit, e.g. on a full disk, left a transaction depth behind,
+    /// which would stop every later posting write on that connection.)
+    /// PostgreSQL's default transaction suits.
     pub async fn begin_write(self, pool: &Pool) -> sqlx::Result<Tx> {
-        match self {
-            Self::Fts5 => pool.begin_with("BEGIN IMMEDIATE").await,
-            Self::Tsvector => pool.begin().await,
+        let mut tx = pool.begin().await?;
+        if self == Self::Fts5 {
+            // Matches no row; `update_time` fires no index trigger.
+            sqlx::query("UPDATE job_postings SET update_time = update_time WHERE 0")
+                .execute(&mut *tx)
+                .await?;
         }
+        Ok(tx)
     }
 
     /// Up to `limit` of `user_id`'s postings matching `search` (its query

@@ -256,3 +256,27 @@ async fn search_finds_only_the_callers_postings() {
     };
     assert!(found(&app, &ada, across).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn concurrent_creates_with_a_new_tag_all_land_in_the_index_and_share_the_tag() {
+    let app = spawn_app().await;
+    let ada = app.user("ada").await;
+    let site = site(&app, &ada).await;
+    let writers = (0..8).map(|i| {
+        let p = pb::JobPosting {
+            job_description: format!("posting number{i} about zeppelins"),
+            ..posting(&site, &format!("Company {i}"), "Engineer", &["Airships"])
+        };
+        add_posting(&app, &ada, p)
+    });
+    let created = futures::future::join_all(writers).await;
+    assert!(created.iter().all(|p| p.tags == ["Airships"]));
+    let mut ids: Vec<String> = created.into_iter().map(|p| p.id).collect();
+    let mut hits = found(&app, &ada, query("zeppelins")).await.unwrap();
+    ids.sort();
+    hits.sort();
+    assert_eq!(hits, ids);
+    let tags = crate::tag_helpers::all_tags(&app, &ada, 0).await;
+    assert_eq!(tags.len(), 1);
+    assert_eq!(tags[0].job_postings, 8);
+}
