@@ -6,6 +6,7 @@
 
 mod attacks;
 mod browsers;
+mod duplicates;
 mod faults_auth;
 mod faults_database;
 mod faults_disk;
