@@ -239,6 +239,15 @@ async fn install_sqlite(pool: &Pool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Whether both the column and its index exist, by the catalog: `ALTER
+/// TABLE ... IF NOT EXISTS` would take an exclusive lock on the table at
+/// every start just to find out.
+const POSTGRES_INSTALLED: &str = "SELECT \
+    (SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() \
+     AND table_name = 'job_postings' AND column_name = 'search_vector') + \
+    (SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() \
+     AND indexname = 'job_postings_search')";
+
 /// The generated column and its GIN index, under an advisory lock.
 async fn install_postgres(pool: &Pool) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
@@ -246,6 +255,12 @@ async fn install_postgres(pool: &Pool) -> anyhow::Result<()> {
         .bind(POSTGRES_LOCK)
         .execute(&mut *tx)
         .await?;
+    let installed: i64 = sqlx::query_scalar(POSTGRES_INSTALLED)
+        .fetch_one(&mut *tx)
+        .await?;
+    if installed == 2 {
+        return Ok(());
+    }
     for statement in [POSTGRES_COLUMN, POSTGRES_INDEX] {
         sqlx::raw_sql(statement)
             .execute(&mut *tx)
