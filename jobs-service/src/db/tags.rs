@@ -117,6 +117,13 @@ pub fn push_filter(sql: &mut Statement, kind: ParentKind, key: &str) {
     sql.bind(key).push(")");
 }
 
+/// `SELECT` of [`TagRow`]s from `tags t`, to be followed by a `WHERE`.
+const SELECT_TAGS: &str = "SELECT t.id, t.name, \
+     (SELECT COUNT(*) FROM posting_tags p WHERE p.user_id = t.user_id AND p.tag_id = t.id) \
+     AS job_postings, \
+     (SELECT COUNT(*) FROM opportunity_tags o WHERE o.user_id = t.user_id AND o.tag_id = t.id) \
+     AS opportunities, t.create_time FROM tags t";
+
 /// Up to `limit` of `user_id`'s tags after id `after`, in id (= creation)
 /// order, with their counts.
 pub async fn list(
@@ -125,19 +132,56 @@ pub async fn list(
     after: &str,
     limit: i64,
 ) -> sqlx::Result<Vec<TagRow>> {
-    sqlx::query_as(
-        "SELECT t.id, t.name, \
-         (SELECT COUNT(*) FROM posting_tags p WHERE p.user_id = t.user_id AND p.tag_id = t.id) \
-         AS job_postings, \
-         (SELECT COUNT(*) FROM opportunity_tags o \
-         WHERE o.user_id = t.user_id AND o.tag_id = t.id) AS opportunities, \
-         t.create_time FROM tags t WHERE t.user_id = $1 AND t.id > $2 ORDER BY t.id LIMIT $3",
-    )
+    sqlx::query_as(&format!(
+        "{SELECT_TAGS} WHERE t.user_id = $1 AND t.id > $2 ORDER BY t.id LIMIT $3"
+    ))
     .bind(user_id)
     .bind(after)
     .bind(limit)
     .fetch_all(db)
     .await
+}
+
+/// One of `user_id`'s tags, with its counts.
+pub async fn find(
+    db: impl Executor<'_, Database = Any>,
+    user_id: &str,
+    id: &str,
+) -> sqlx::Result<Option<TagRow>> {
+    sqlx::query_as(&format!("{SELECT_TAGS} WHERE t.user_id = $1 AND t.id = $2"))
+        .bind(user_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Renames one of `user_id`'s tags; returns rows changed. A name another of
+/// the user's tags has violates the unique index `tags_name_key`.
+pub async fn rename(
+    db: impl Executor<'_, Database = Any>,
+    user_id: &str,
+    id: &str,
+    tag: &TagName,
+) -> sqlx::Result<u64> {
+    let done =
+        sqlx::query("UPDATE tags SET name = $1, name_key = $2 WHERE user_id = $3 AND id = $4")
+            .bind(tag.name.as_str())
+            .bind(tag.key.as_str())
+            .bind(user_id)
+            .bind(id)
+            .execute(db)
+            .await?;
+    Ok(done.rows_affected())
+}
+
+/// Whether `error` is the unique index on tag names refusing a write.
+pub fn is_name_taken(error: &sqlx::Error) -> bool {
+    let sqlx::Error::Database(db) = error else {
+        return false;
+    };
+    // PostgreSQL names the index; SQLite names its columns in the message.
+    let text = db.constraint().unwrap_or_else(|| db.message());
+    db.is_unique_violation() && (text.contains("tags_name_key") || text.contains("tags.name_key"))
 }
 
 /// Deletes one of `user_id`'s tags (its links go with it); returns rows

@@ -189,6 +189,10 @@ impl JobsService for JobsApi {
         tags::list(&self.state, request).await
     }
 
+    async fn rename_tag(&self, request: Request<pb::RenameTagRequest>) -> Reply<pb::Tag> {
+        tags::rename(&self.state, request).await
+    }
+
     async fn delete_tag(
         &self,
         request: Request<pb::DeleteTagRequest>,

@@ -8,7 +8,8 @@ use super::{Reply, postings::message};
 use crate::{
     auth::caller,
     db::tags::TagRow,
-    domain::{self, search},
+    domain::{self, Violations, search, tag::TagName},
+    error::Error,
     paging::Page,
     state::AppState,
 };
@@ -26,6 +27,21 @@ pub async fn list(
         tags: rows.into_iter().map(tag).collect(),
         next_page_token,
     }))
+}
+
+/// `RenameTag`.
+pub async fn rename(state: &AppState, request: Request<pb::RenameTagRequest>) -> Reply<pb::Tag> {
+    let caller = caller(&request)?;
+    let req = request.get_ref();
+    let mut violations = Violations::default();
+    let id = violations.check("id", domain::id(&req.id));
+    let name = violations.check("name", TagName::parse(&req.name));
+    violations.finish()?;
+    let (Some(id), Some(name)) = (id, name) else {
+        return Err(Error::invalid("name", "is not valid").into());
+    };
+    let row = state.rename_tag(&caller.user_id, &id, &name).await?;
+    Ok(Response::new(tag(row)))
 }
 
 /// `DeleteTag`.

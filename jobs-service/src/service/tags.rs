@@ -10,7 +10,7 @@ use crate::{
         opportunities::OpportunityRow,
         tags::{self, TagRow},
     },
-    domain::{search::Search, stage::ParentKind},
+    domain::{search::Search, stage::ParentKind, tag::TagName},
     error::{Error, Result},
     paging::Page,
     state::AppState,
@@ -26,6 +26,23 @@ impl AppState {
     pub async fn list_tags(&self, user_id: &str, page: &Page) -> Result<(Vec<TagRow>, String)> {
         let rows = tags::list(&self.db, user_id, &page.after, page.fetch_limit()).await?;
         Ok(page.finish(rows, |row| &row.id))
+    }
+
+    /// Renames one of `user_id`'s tags and returns it with its counts.
+    #[tracing::instrument(skip_all, fields(user_id = %user_id))]
+    pub async fn rename_tag(&self, user_id: &str, id: &str, name: &TagName) -> Result<TagRow> {
+        let mut tx = self.db.begin().await?;
+        match tags::rename(&mut *tx, user_id, id, name).await {
+            Ok(0) => return Err(NOT_FOUND),
+            Ok(_) => {}
+            Err(error) if tags::is_name_taken(&error) => {
+                return Err(Error::AlreadyExists("a tag of that name"));
+            }
+            Err(error) => return Err(error.into()),
+        }
+        let row = tags::find(&mut *tx, user_id, id).await?.ok_or(NOT_FOUND)?;
+        tx.commit().await?;
+        Ok(row)
     }
 
     /// Deletes one of `user_id`'s tags, and with it every link to it.

@@ -30,4 +30,5 @@ mod stage_checks;
 mod stage_helpers;
 mod stages;
 mod tag_helpers;
+mod tag_renames;
 mod tags;
