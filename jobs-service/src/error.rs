@@ -13,6 +13,9 @@ pub enum Error {
     /// `INVALID_ARGUMENT`: each `(field, reason)` pair becomes a field violation.
     #[error("invalid argument")]
     InvalidArgument(Vec<(String, String)>),
+    /// `ALREADY_EXISTS`: the named unique value (a tag name) is taken.
+    #[error("{0} already exists")]
+    AlreadyExists(&'static str),
     /// `NOT_FOUND`: the caller has no such object. Another user's object is
     /// reported exactly like a missing one.
     #[error("{0} not found")]
@@ -50,6 +53,9 @@ impl From<Error> for Status {
         let message = error.to_string();
         match error {
             Error::InvalidArgument(violations) => invalid_argument(violations),
+            Error::AlreadyExists(_) => {
+                with_reason(Code::AlreadyExists, message, "ALREADY_EXISTS", ERROR_DOMAIN)
+            }
             Error::NotFound(_) => with_reason(Code::NotFound, message, "NOT_FOUND", ERROR_DOMAIN),
             Error::Unavailable(source) => {
                 tracing::warn!(error = %source, "database unavailable");

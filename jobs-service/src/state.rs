@@ -7,7 +7,7 @@ use crate::{
     auth::KeyStore,
     config::Config,
     crypto::SecretBox,
-    db::{self, Pool},
+    db::{self, Pool, search::Index},
     metrics::Metrics,
     revocation::RevocationSet,
 };
@@ -17,6 +17,8 @@ use crate::{
 pub struct AppState {
     /// Database pool.
     pub db: Pool,
+    /// The full-text search index of the pool's backend.
+    pub search: Index,
     /// Validated configuration.
     pub config: Arc<Config>,
     /// Seals and opens stored passwords.
@@ -39,8 +41,11 @@ impl AppState {
             keys.install(static_keys);
         }
         let db = db::connect(&config).await?;
+        // After the portable migrations: the one backend-specific schema.
+        let search = Index::install(&db).await?;
         Ok(Self {
             db,
+            search,
             config: Arc::new(config),
             secrets,
             keys,

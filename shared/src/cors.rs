@@ -28,12 +28,14 @@ const ALLOWED_HEADERS: [&str; 6] = [
 
 /// Response headers the page's script may read: a trailers-only error puts
 /// the status in headers, and without these a browser hides it; the request
-/// id is what to quote in a bug report.
-const EXPOSED_HEADERS: [&str; 4] = [
+/// id is what to quote in a bug report; `x-jobsearch-warning` flags a call
+/// that succeeded with a warning (a likely duplicate posting).
+const EXPOSED_HEADERS: [&str; 5] = [
     "grpc-status",
     "grpc-message",
     "grpc-status-details-bin",
     "x-request-id",
+    "x-jobsearch-warning",
 ];
 
 /// How long a browser may cache a preflight: two hours, Chromium's cap.

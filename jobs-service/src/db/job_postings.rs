@@ -4,10 +4,11 @@
 use serde::de::DeserializeOwned;
 use sqlx::{Any, Executor, FromRow};
 
-use super::Statement;
+use super::{Statement, tags};
 use crate::domain::{
     Comment, Value,
     job_posting::{ACTIVE_STATUSES, PostingFilter, Question},
+    stage::ParentKind,
 };
 
 /// The columns of [`JobPostingRow`], with `$password` standing for the
@@ -22,7 +23,7 @@ macro_rules! columns {
              interviewed_at, rejected_at, rejected_after_stage, job_scan_info, outreach_info, \
              time_spent, technology_string, technology_stack, comments, \
              posting_application_questions, job_description, create_time, update_time, \
-             follow_up_at"
+             follow_up_at, source"
         )
     };
 }
@@ -30,7 +31,7 @@ macro_rules! columns {
 /// Every column, for single-posting reads.
 const COLUMNS: &str = columns!("posting_password_ciphertext");
 /// Lists never return passwords, so they never even read the ciphertext.
-const LIST_COLUMNS: &str = columns!("'' AS posting_password_ciphertext");
+pub(super) const LIST_COLUMNS: &str = columns!("'' AS posting_password_ciphertext");
 
 /// A list stored as JSON text. Stored text that does not decode is a
 /// decoding error (corruption), not an empty list.
@@ -79,6 +80,11 @@ pub struct JobPostingRow {
     pub create_time: i64,
     pub update_time: i64,
     pub follow_up_at: Option<i64>,
+    pub source: i64,
+    /// Tag names, sorted ignoring case: read from the link table by the
+    /// service, not a column.
+    #[sqlx(skip)]
+    pub tags: Vec<String>,
 }
 
 impl std::fmt::Debug for JobPostingRow {
@@ -150,6 +156,13 @@ pub async fn list(
     let mut sql = Statement::new(&format!("SELECT {LIST_COLUMNS} FROM job_postings"));
     sql.push(" WHERE user_id = ").bind(user_id);
     sql.push(" AND id > ").bind(after);
+    push_filter(&mut sql, filter);
+    sql.push(" ORDER BY id LIMIT ").bind(limit);
+    sql.fetch_all(db).await
+}
+
+/// Appends the conditions of `filter` (` AND ...`) on `job_postings`.
+pub(super) fn push_filter(sql: &mut Statement, filter: &PostingFilter) {
     if let Some(site) = &filter.job_site_id {
         sql.push(" AND job_site_id = ").bind(site.as_str());
     }
@@ -169,8 +182,35 @@ pub async fn list(
     if let Some(before) = filter.applied_before {
         sql.push(" AND applied_at < ").bind(before);
     }
-    sql.push(" ORDER BY id LIMIT ").bind(limit);
-    sql.fetch_all(db).await
+    if let Some(source) = filter.source {
+        sql.push(" AND source = ").bind(source);
+    }
+    if let Some(key) = &filter.tag {
+        tags::push_filter(sql, ParentKind::Posting, "job_postings", key);
+    }
+}
+
+/// The id of another of `user_id`'s postings (not `id`) with the same
+/// company and title ignoring case, if any: the oldest. SQLite's lower()
+/// folds ASCII letters only, so there "ignoring case" is ASCII-only.
+pub async fn duplicate_of(
+    db: impl Executor<'_, Database = Any>,
+    user_id: &str,
+    id: &str,
+    company_name: &str,
+    posting_title: &str,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar(
+        "SELECT id FROM job_postings WHERE user_id = $1 AND id <> $2 \
+         AND lower(company_name) = lower($3) AND lower(posting_title) = lower($4) \
+         ORDER BY id LIMIT 1",
+    )
+    .bind(user_id)
+    .bind(id)
+    .bind(company_name)
+    .bind(posting_title)
+    .fetch_optional(db)
+    .await
 }
 
 /// Sets `columns` (from the domain's allowlist; `update_time` included by

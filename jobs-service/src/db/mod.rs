@@ -4,15 +4,17 @@
 //! default) and PostgreSQL. Placeholders are `$1`-style, which both accept.
 //! Every query filters by the owning user's id first.
 
-pub mod contacts;
 pub mod analytics;
+pub mod contacts;
 pub mod due;
 pub mod interviews;
 pub mod job_postings;
 pub mod job_sites;
 pub mod opportunities;
 pub mod reports;
+pub mod search;
 pub mod stage_events;
+pub mod tags;
 
 use std::time::Duration;
 

@@ -3,12 +3,15 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use super::Statement;
-use crate::domain::opportunity::Columns;
+use super::{Statement, tags};
+use crate::domain::{
+    opportunity::{Columns, OpportunityFilter},
+    stage::ParentKind,
+};
 
-/// `SELECT` of [`OpportunityRow`]s: the recruiter's name and company,
-/// when empty, come from the recruiter contact (if any). Callers append
-/// `WHERE o.user_id = ...`.
+/// `SELECT` of [`OpportunityRow`]s from `opportunities o`: the recruiter's
+/// name and company, when empty, come from the recruiter contact (if any).
+/// Callers append `WHERE o.user_id = ...`.
 const SELECT: &str = "SELECT o.id, o.job_title, o.opportunity_status, \
      CASE WHEN o.recruiter_name = '' AND c.id IS NOT NULL THEN c.name \
      ELSE o.recruiter_name END AS recruiter_name, \
@@ -16,7 +19,7 @@ const SELECT: &str = "SELECT o.id, o.job_title, o.opportunity_status, \
      ELSE o.recruiter_company END AS recruiter_company, \
      o.email_received_at, o.employment_type, o.job_duration, o.location_type, o.location_city, \
      o.comments, o.job_description, o.create_time, o.update_time, o.follow_up_at, \
-     o.recruiter_contact_id \
+     o.recruiter_contact_id, o.source \
      FROM opportunities o \
      LEFT JOIN contacts c ON c.user_id = o.user_id AND c.id = o.recruiter_contact_id";
 
@@ -43,6 +46,11 @@ pub struct OpportunityRow {
     pub update_time: i64,
     pub follow_up_at: Option<i64>,
     pub recruiter_contact_id: Option<String>,
+    pub source: i64,
+    /// Tag names, sorted ignoring case: read from the link table by the
+    /// service, not a column.
+    #[sqlx(skip)]
+    pub tags: Vec<String>,
 }
 
 /// Inserts a new opportunity of `user_id` with the validated `columns`.
@@ -78,27 +86,28 @@ pub async fn find(
 }
 
 /// Up to `limit` of `user_id`'s opportunities after id `after` (empty: from
-/// the start), in id (= creation) order, optionally only the active ones.
+/// the start) that pass `filter`, in id (= creation) order.
 pub async fn list(
     db: impl Executor<'_, Database = Any>,
     user_id: &str,
     after: &str,
     limit: i64,
-    active_only: bool,
+    filter: &OpportunityFilter,
 ) -> sqlx::Result<Vec<OpportunityRow>> {
-    let filter = if active_only {
-        format!("AND o.opportunity_status IN {ACTIVE_STATUSES}")
-    } else {
-        String::new()
-    };
-    sqlx::query_as(&format!(
-        "{SELECT} WHERE o.user_id = $1 AND o.id > $2 {filter} ORDER BY o.id LIMIT $3"
-    ))
-    .bind(user_id)
-    .bind(after)
-    .bind(limit)
-    .fetch_all(db)
-    .await
+    let mut sql = Statement::new(SELECT);
+    sql.push(" WHERE o.user_id = ").bind(user_id);
+    sql.push(" AND o.id > ").bind(after);
+    if filter.active_only {
+        sql.push(&format!(" AND o.opportunity_status IN {ACTIVE_STATUSES}"));
+    }
+    if let Some(source) = filter.source {
+        sql.push(" AND o.source = ").bind(source);
+    }
+    if let Some(key) = &filter.tag {
+        tags::push_filter(&mut sql, ParentKind::Opportunity, "o", key);
+    }
+    sql.push(" ORDER BY o.id LIMIT ").bind(limit);
+    sql.fetch_all(db).await
 }
 
 /// Sets the validated `columns` (and `update_time = now`) of one of

@@ -11,7 +11,9 @@ use shared::proto::jobsearch::jobs::v1::{self as pb, EmploymentType, LocationTyp
 
 use super::{
     Value, Violations, bounded, comments, enum_value, follow_up, http_url, id, long_text,
-    mask_paths, required_long_text, required_text, secret, text, timestamp,
+    mask_paths, required_long_text, required_text, secret,
+    tag::{self, TagName},
+    text, timestamp,
 };
 use crate::{
     error::{Error, Result},
@@ -55,7 +57,7 @@ pub const ACTIVE_STATUSES: [PostingStatus; 2] = [
 
 /// The writable fields of `JobPosting`, in message order. A create checks
 /// all of them; an update mask may name any of them.
-const WRITABLE: [&str; 22] = [
+const WRITABLE: [&str; 24] = [
     "job_site_id",
     "company_name",
     "posting_title",
@@ -78,6 +80,8 @@ const WRITABLE: [&str; 22] = [
     "comments",
     "posting_application_questions",
     "job_description",
+    "source",
+    "tags",
 ];
 
 /// An application question as stored in the JSON column:
@@ -99,6 +103,8 @@ pub struct PostingChanges {
     pub job_site_id: Option<String>,
     /// The new password, if it changes; `SecretString` keeps it out of logs.
     pub password: Option<SecretString>,
+    /// The new tags, if they change (always set on create).
+    pub tags: Option<Vec<TagName>>,
 }
 
 /// A validated posting to create.
@@ -132,6 +138,10 @@ pub struct PostingFilter {
     pub applied_after: Option<i64>,
     /// Only postings applied before this time.
     pub applied_before: Option<i64>,
+    /// Only postings carrying the tag of this key (see [`TagName`]).
+    pub tag: Option<String>,
+    /// Only postings of this source (protobuf number).
+    pub source: Option<i64>,
 }
 
 /// Checks every writable field of a posting to create; output-only fields
@@ -199,6 +209,8 @@ pub fn parse_list(raw: &pb::ListJobPostingsRequest) -> Result<(Page, PostingFilt
     }
     let after = violations.check("applied_after", timestamp(raw.applied_after.as_ref()));
     let before = violations.check("applied_before", timestamp(raw.applied_before.as_ref()));
+    let tag = violations.check("tag", tag::filter(&raw.tag));
+    let source = violations.check("source", tag::source_filter(raw.source));
     violations.finish()?;
     let filter = PostingFilter {
         job_site_id,
@@ -206,6 +218,8 @@ pub fn parse_list(raw: &pb::ListJobPostingsRequest) -> Result<(Page, PostingFilt
         active_only: raw.active_only,
         applied_after: after.flatten(),
         applied_before: before.flatten(),
+        tag: tag.flatten(),
+        source: source.flatten(),
     };
     Ok((page?, filter))
 }
@@ -236,6 +250,7 @@ fn check(
                 changes.columns.push(("posting_url_domain", host.into()));
             }
         }
+        "tags" => changes.tags = tag::names(violations, &field, &raw.tags),
         "technology_stack" => {
             let list = technologies(violations, &field, &raw.technology_stack);
             push_json(violations, changes, &field, "technology_stack", list);
@@ -328,6 +343,7 @@ fn column(
             "job_description",
             long_text(&raw.job_description, MAX_DESCRIPTION)?.into(),
         ),
+        "source" => ("source", tag::source(raw.source)?.into()),
         "id" | "posting_url_domain" | "create_time" | "update_time" => {
             return Err("is output only".into());
         }

@@ -3,16 +3,18 @@
 //! before anything touches the database. This module holds the checks every
 //! resource shares.
 
-pub mod contact;
 pub mod analytics;
+pub mod contact;
 pub mod follow_up;
 pub mod ics;
 pub mod interview;
 pub mod job_posting;
 pub mod job_site;
 pub mod opportunity;
+pub mod search;
 pub mod stage;
 pub mod stage_event;
+pub mod tag;
 
 use prost_types::{FieldMask, Timestamp};
 

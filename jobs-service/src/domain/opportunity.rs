@@ -8,9 +8,14 @@ use shared::proto::jobsearch::jobs::v1 as pb;
 
 use super::{
     Comment, Value, Violations, comments, enum_value, follow_up, id, long_text, mask_paths,
-    required_text, text, timestamp,
+    required_text,
+    tag::{self, TagName},
+    text, timestamp,
 };
-use crate::error::{Error, Result};
+use crate::{
+    error::{Error, Result},
+    paging::Page,
+};
 
 /// Longest job title.
 pub const MAX_JOB_TITLE: usize = 255;
@@ -23,7 +28,7 @@ pub const MAX_DESCRIPTION: usize = 50_000;
 
 /// The writable fields of `Opportunity`, in message order. A create checks
 /// all of them; an update mask may name any of them.
-const WRITABLE: [&str; 12] = [
+const WRITABLE: [&str; 14] = [
     "job_title",
     "opportunity_status",
     "recruiter_name",
@@ -36,6 +41,8 @@ const WRITABLE: [&str; 12] = [
     "comments",
     "job_description",
     "recruiter_contact_id",
+    "source",
+    "tags",
 ];
 
 /// Validated column values, in the order their fields were checked.
@@ -46,22 +53,66 @@ pub type Columns = Vec<(&'static str, Value)>;
 pub struct OpportunityUpdate {
     /// The opportunity's id.
     pub id: String,
-    /// The masked fields' new values; never empty.
+    /// The masked fields' new values (empty if only the tags change).
     pub columns: Columns,
+    /// The new tags, if masked.
+    pub tags: Option<Vec<TagName>>,
+}
+
+/// The filters of a list request, combined with AND.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OpportunityFilter {
+    /// Only opportunities actively engaged or awaiting feedback.
+    pub active_only: bool,
+    /// Only opportunities carrying the tag of this key (see [`TagName`]).
+    pub tag: Option<String>,
+    /// Only opportunities of this source (protobuf number).
+    pub source: Option<i64>,
+}
+
+/// Checks the paging and filters of a list request, reporting every
+/// violation at once.
+pub fn parse_list(raw: &pb::ListOpportunitiesRequest) -> Result<(Page, OpportunityFilter)> {
+    let mut violations = Violations::default();
+    let page = Page::parse(raw.page_size, &raw.page_token);
+    violations.include(&page);
+    let tag = violations.check("tag", tag::filter(&raw.tag));
+    let source = violations.check("source", tag::source_filter(raw.source));
+    violations.finish()?;
+    let filter = OpportunityFilter {
+        active_only: raw.active_only,
+        tag: tag.flatten(),
+        source: source.flatten(),
+    };
+    Ok((page?, filter))
+}
+
+/// A validated opportunity to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewOpportunity {
+    /// Every writable column.
+    pub columns: Columns,
+    /// Its tags.
+    pub tags: Vec<TagName>,
 }
 
 /// Checks every writable field of an opportunity to create; output-only
 /// fields are ignored. An unspecified status means NEW; comments without a
 /// time get `now`.
-pub fn parse_create(raw: Option<&pb::Opportunity>, now: i64) -> Result<Columns> {
+pub fn parse_create(raw: Option<&pb::Opportunity>, now: i64) -> Result<NewOpportunity> {
     let raw = raw.cloned().unwrap_or_default();
     let mut violations = Violations::default();
+    let tags = tag::names(&mut violations, "opportunity.tags", &raw.tags);
     let columns = WRITABLE
         .iter()
+        .filter(|path| **path != "tags")
         .filter_map(|path| column(&mut violations, &raw, path, now, true))
         .collect();
     violations.finish()?;
-    Ok(columns)
+    Ok(NewOpportunity {
+        columns,
+        tags: tags.unwrap_or_default(),
+    })
 }
 
 /// Checks the id and every masked field of an update; unmasked fields are
@@ -84,6 +135,7 @@ pub fn parse_update(
         }
         Err(other) => return Err(other),
     };
+    let mut tags = None;
     let mut columns = Columns::new();
     for path in &paths {
         if path == "follow_up_at" {
@@ -91,6 +143,8 @@ pub fn parse_update(
             let at = timestamp(raw.follow_up_at.as_ref());
             let at = violations.check("opportunity.follow_up_at", at);
             columns.extend(at.map(follow_up::manual_columns).into_iter().flatten());
+        } else if path == "tags" {
+            tags = tag::names(&mut violations, "opportunity.tags", &raw.tags);
         } else {
             columns.extend(column(&mut violations, &raw, path, now, false));
         }
@@ -99,6 +153,7 @@ pub fn parse_update(
     Ok(OpportunityUpdate {
         id: id.unwrap_or_default(),
         columns,
+        tags,
     })
 }
 
@@ -150,6 +205,7 @@ fn column(
             "" => Ok(Value::MaybeText(None)),
             raw => id(raw).map(|id| Value::MaybeText(Some(id))),
         },
+        "source" => tag::source(raw.source).map(Value::from),
         "id" | "create_time" | "update_time" => Err("is output only".to_owned()),
         _ => Err("is not a field of Opportunity".to_owned()),
     };
@@ -208,8 +264,9 @@ mod tests {
             }],
             ..Default::default()
         };
-        let columns = parse_create(Some(&raw), NOW).unwrap();
-        assert_eq!(columns.len(), WRITABLE.len());
+        let columns = parse_create(Some(&raw), NOW).unwrap().columns;
+        // Every writable field but the tags is a column.
+        assert_eq!(columns.len(), WRITABLE.len() - 1);
         assert_eq!(value(&columns, "job_title"), Some(&"Rust engineer".into()));
         assert_eq!(value(&columns, "opportunity_status"), Some(&Value::Int(1)));
         assert_eq!(value(&columns, "employment_type"), Some(&Value::Int(0)));

@@ -2,14 +2,15 @@
 //! line: the per-resource modules authenticate (the interceptor already put
 //! the caller in the request), convert, call the service and convert back.
 
+mod analytics;
 mod contacts;
 mod interviews;
-mod analytics;
 mod opportunities;
 mod postings;
 mod reports;
 mod sites;
 mod stage_events;
+mod tags;
 
 use shared::proto::jobsearch::jobs::v1::{self as pb, jobs_service_server::JobsService};
 use tonic::{Request, Response, Status};
@@ -282,6 +283,33 @@ impl JobsService for JobsApi {
         request: Request<pb::GetAnalyticsRequest>,
     ) -> Reply<pb::GetAnalyticsResponse> {
         analytics::get(&self.state, request).await
+    }
+
+    // Tags and search
+
+    async fn list_tags(
+        &self,
+        request: Request<pb::ListTagsRequest>,
+    ) -> Reply<pb::ListTagsResponse> {
+        tags::list(&self.state, request).await
+    }
+
+    async fn rename_tag(&self, request: Request<pb::RenameTagRequest>) -> Reply<pb::Tag> {
+        tags::rename(&self.state, request).await
+    }
+
+    async fn delete_tag(
+        &self,
+        request: Request<pb::DeleteTagRequest>,
+    ) -> Reply<pb::DeleteTagResponse> {
+        tags::delete(&self.state, request).await
+    }
+
+    async fn search_job_postings(
+        &self,
+        request: Request<pb::SearchJobPostingsRequest>,
+    ) -> Reply<pb::SearchJobPostingsResponse> {
+        tags::search(&self.state, request).await
     }
 }
 

@@ -10,10 +10,9 @@ use crate::{
     db::opportunities::OpportunityRow,
     domain::{
         self,
-        opportunity::{comments_from_json, parse_create, parse_update},
+        opportunity::{comments_from_json, parse_create, parse_list, parse_update},
     },
     error::{Error, Result},
-    paging::Page,
     state::AppState,
 };
 
@@ -24,8 +23,8 @@ pub async fn create(
 ) -> Reply<pb::Opportunity> {
     let caller = caller(&request)?;
     let raw = request.into_inner().opportunity;
-    let columns = parse_create(raw.as_ref(), domain::now())?;
-    let row = state.create_opportunity(&caller.user_id, columns).await?;
+    let new = parse_create(raw.as_ref(), domain::now())?;
+    let row = state.create_opportunity(&caller.user_id, new).await?;
     Ok(Response::new(to_pb(row)?))
 }
 
@@ -46,10 +45,9 @@ pub async fn list(
     request: Request<pb::ListOpportunitiesRequest>,
 ) -> Reply<pb::ListOpportunitiesResponse> {
     let caller = caller(&request)?;
-    let req = request.into_inner();
-    let page = Page::parse(req.page_size, &req.page_token)?;
+    let (page, filter) = parse_list(request.get_ref())?;
     let (rows, next_page_token) = state
-        .list_opportunities(&caller.user_id, &page, req.active_only)
+        .list_opportunities(&caller.user_id, &page, &filter)
         .await?;
     Ok(Response::new(pb::ListOpportunitiesResponse {
         opportunities: rows.into_iter().map(to_pb).collect::<Result<_>>()?,
@@ -111,6 +109,8 @@ pub(super) fn to_pb(row: OpportunityRow) -> Result<pb::Opportunity> {
         update_time: Some(timestamp(row.update_time)),
         follow_up_at: row.follow_up_at.map(timestamp),
         recruiter_contact_id: row.recruiter_contact_id.unwrap_or_default(),
+        source: enum_number(row.source),
+        tags: row.tags,
     })
 }
 

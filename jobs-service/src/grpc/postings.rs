@@ -3,7 +3,7 @@
 
 use secrecy::ExposeSecret as _;
 use shared::{proto::jobsearch::jobs::v1 as pb, timestamp};
-use tonic::{Request, Response};
+use tonic::{Request, Response, metadata::MetadataValue};
 
 use super::Reply;
 use crate::{
@@ -14,6 +14,12 @@ use crate::{
     state::AppState,
 };
 
+/// The response header of a call that succeeded with a warning. On a
+/// create: `duplicate; existing=jobPostings/{id}`, another posting of the
+/// caller's with the same company and title (ignoring case). Browsers may
+/// read it (`shared::cors` exposes it).
+const WARNING_HEADER: &str = "x-jobsearch-warning";
+
 /// `CreateJobPosting`.
 pub async fn create(
     state: &AppState,
@@ -22,8 +28,17 @@ pub async fn create(
     let caller = caller(&request)?;
     let raw = request.get_ref().job_posting.as_ref();
     let posting = job_posting::parse_create(raw, domain::now())?;
-    let created = state.create_job_posting(&caller.user_id, posting).await?;
-    Ok(Response::new(opened(created)))
+    let (created, duplicate_of) = state.create_job_posting(&caller.user_id, posting).await?;
+    let mut response = Response::new(opened(created));
+    if let Some(existing) = duplicate_of {
+        // Ids are UUIDs, always a valid header value; a failure would only
+        // lose the warning, never the stored posting.
+        let warning = format!("duplicate; existing=jobPostings/{existing}");
+        if let Ok(value) = MetadataValue::try_from(warning) {
+            response.metadata_mut().insert(WARNING_HEADER, value);
+        }
+    }
+    Ok(response)
 }
 
 /// `GetJobPosting`.
@@ -136,5 +151,7 @@ pub(super) fn message(row: JobPostingRow, password: String) -> pb::JobPosting {
         create_time: Some(timestamp(row.create_time)),
         update_time: Some(timestamp(row.update_time)),
         follow_up_at: row.follow_up_at.map(timestamp),
+        source: int32(row.source),
+        tags: row.tags,
     }
 }

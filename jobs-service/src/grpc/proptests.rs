@@ -110,6 +110,20 @@ fn json<T: serde::de::DeserializeOwned>(columns: &HashMap<&str, Value>, name: &s
     JsonList::try_from(text(columns, name)).unwrap()
 }
 
+/// Tag names as the service returns them: unique ignoring case, sorted.
+fn tag_names() -> impl Strategy<Value = Vec<String>> {
+    prop::collection::btree_set("[a-z][a-z0-9 ]{0,8}[a-z]", 0..4)
+        .prop_map(|set| set.into_iter().collect())
+}
+
+/// The names of checked tags.
+fn names(tags: Option<Vec<crate::domain::tag::TagName>>) -> Vec<String> {
+    tags.unwrap_or_default()
+        .into_iter()
+        .map(|t| t.name)
+        .collect()
+}
+
 fn stamps() -> (Option<Timestamp>, Option<Timestamp>) {
     let at = |seconds| Some(Timestamp { seconds, nanos: 0 });
     (at(CREATED), at(UPDATED))
@@ -145,6 +159,7 @@ prop_compose! {
         technology_stack in prop::collection::vec(required_line(64), 0..4),
         comments in comments(),
         questions in prop::collection::vec(("[^\\p{Cc}\\s]{1,10}", notes()), 0..3),
+        (source, tags) in (0i32..=6, tag_names()),
     ) -> pb::JobPosting {
         let (create_time, update_time) = stamps();
         let posting_url_domain = url::Url::parse(&posting_url_full)
@@ -163,6 +178,7 @@ prop_compose! {
             job_description, create_time, update_time,
             // Derived from the stage history, never from the request.
             follow_up_at: None,
+            source, tags,
         }
     }
 }
@@ -173,6 +189,7 @@ prop_compose! {
             (required_line(255), line(128), line(128), line(100), line(100)),
         (opportunity_status, employment_type, location_type) in (1i32..=7, 0i32..=6, 0i32..=3),
         email_received_at in time(), comments in comments(), job_description in notes(),
+        (source, tags) in (0i32..=6, tag_names()),
     ) -> pb::Opportunity {
         let (create_time, update_time) = stamps();
         pb::Opportunity {
@@ -180,6 +197,7 @@ prop_compose! {
             email_received_at, employment_type, job_duration, location_type, location_city,
             comments, job_description, create_time, update_time, follow_up_at: None,
             recruiter_contact_id: String::new(),
+            source, tags,
         }
     }
 }
@@ -229,13 +247,15 @@ proptest! {
             posting_application_questions: json(&c, "posting_application_questions"),
             job_description: text(&c, "job_description"),
             create_time: CREATED, update_time: UPDATED, follow_up_at: None,
+            source: int(&c, "source"), tags: names(new.changes.tags),
         };
         prop_assert_eq!(super::postings::message(row, password), posting);
     }
 
     #[test]
     fn opportunities_round_trip_through_validation_and_storage(opp in opportunities()) {
-        let c = stored(opportunity::parse_create(Some(&opp), 0).unwrap());
+        let new = opportunity::parse_create(Some(&opp), 0).unwrap();
+        let c = stored(new.columns);
         let row = OpportunityRow {
             id: ID.into(), job_title: text(&c, "job_title"),
             opportunity_status: int(&c, "opportunity_status"),
@@ -247,6 +267,7 @@ proptest! {
             comments: text(&c, "comments"), job_description: text(&c, "job_description"),
             create_time: CREATED, update_time: UPDATED, follow_up_at: None,
             recruiter_contact_id: None,
+            source: int(&c, "source"), tags: names(Some(new.tags)),
         };
         prop_assert_eq!(super::opportunities::to_pb(row).unwrap(), opp);
     }

@@ -9,8 +9,9 @@ use secrecy::{ExposeSecret as _, SecretString};
 use crate::{
     crypto::Owner,
     db::{
+        Tx,
         job_postings::{self, JobPostingRow},
-        job_sites,
+        job_sites, tags as tag_links,
     },
     domain::{
         Value, follow_up,
@@ -20,7 +21,7 @@ use crate::{
     },
     error::{Error, Result},
     paging::Page,
-    service::stage_events::apply_legacy,
+    service::{stage_events::apply_legacy, tags::posting_tags},
     state::AppState,
 };
 
@@ -48,25 +49,33 @@ fn owner<'a>(user_id: &'a str, id: &'a str) -> Owner<'a> {
 }
 
 impl AppState {
-    /// Stores a new posting on one of `user_id`'s sites and returns it. Its
-    /// status and dates become its first stage events.
+    /// Stores a new posting on one of `user_id`'s sites and returns it,
+    /// with the id of an older posting of the same company and title
+    /// (ignoring case) if there is one: a likely duplicate, still stored.
+    /// Its status and dates become its first stage events.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn create_job_posting(
         &self,
         user_id: &str,
         new: NewPosting,
-    ) -> Result<OpenJobPosting> {
+    ) -> Result<(OpenJobPosting, Option<String>)> {
         let id = uuid::Uuid::now_v7().to_string();
-        let mut columns = self.seal_posting_password(user_id, &id, new.changes)?;
+        let NewPosting {
+            job_site_id,
+            mut changes,
+        } = new;
+        let tags = changes.tags.take().unwrap_or_default();
+        let mut columns = self.seal_posting_password(user_id, &id, changes)?;
         let legacy = LegacyChanges::take(ParentKind::Posting, &mut columns);
         // A placeholder until the history decides it, below.
         columns.push(("posting_status", legacy.status.unwrap_or(1).into()));
         // One transaction, so the answer is exactly what was written. The
         // insert itself checks the site (and writes first, which SQLite
-        // needs to avoid a read-then-write upgrade failure).
+        // needs to avoid a read-then-write upgrade failure; the search
+        // index's triggers need more, see `Index::begin_write`).
         let now = now();
-        let mut tx = self.db.begin().await?;
-        let site = &new.job_site_id;
+        let mut tx = self.search.begin_write(&self.db).await?;
+        let site = &job_site_id;
         if !job_postings::insert(&mut *tx, user_id, &id, site, now, columns).await? {
             return Err(SITE_NOT_FOUND);
         }
@@ -77,19 +86,21 @@ impl AppState {
         let field = "job_posting.posting_status";
         let rules = self.rules();
         apply_legacy(&mut tx, user_id, &parent, &legacy, now, &rules, field).await?;
-        let row = job_postings::find(&mut *tx, user_id, &id)
-            .await?
-            .ok_or(NOT_FOUND)?;
+        tag_links::set(&mut tx, user_id, ParentKind::Posting, &id, &tags, now).await?;
+        let row = find_with_tags(&mut tx, user_id, &id).await?;
+        let (company, title) = (&row.company_name, &row.posting_title);
+        let duplicate = job_postings::duplicate_of(&mut *tx, user_id, &id, company, title).await?;
         tx.commit().await?;
-        self.open_job_posting(user_id, row)
+        Ok((self.open_job_posting(user_id, row)?, duplicate))
     }
 
     /// One of `user_id`'s postings, with its password.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn get_job_posting(&self, user_id: &str, id: &str) -> Result<OpenJobPosting> {
-        let row = job_postings::find(&self.db, user_id, id)
+        let mut row = job_postings::find(&self.db, user_id, id)
             .await?
             .ok_or(NOT_FOUND)?;
+        posting_tags(&self.db, user_id, std::slice::from_mut(&mut row)).await?;
         self.open_job_posting(user_id, row)
     }
 
@@ -105,7 +116,9 @@ impl AppState {
     ) -> Result<(Vec<JobPostingRow>, String)> {
         let limit = page.fetch_limit();
         let rows = job_postings::list(&self.db, user_id, filter, &page.after, limit).await?;
-        Ok(page.finish(rows, |row| &row.id))
+        let (mut rows, token) = page.finish(rows, |row| &row.id);
+        posting_tags(&self.db, user_id, &mut rows).await?;
+        Ok((rows, token))
     }
 
     /// Applies a masked update and returns the posting as now stored. A new
@@ -120,12 +133,13 @@ impl AppState {
         let PostingUpdate { id, mut changes } = update;
         let id = id.as_str();
         let new_site = changes.job_site_id.take();
+        let tags = changes.tags.take();
         let mut columns = self.seal_posting_password(user_id, id, changes)?;
         let legacy = LegacyChanges::take(ParentKind::Posting, &mut columns);
         let rederive = !legacy.is_empty() || follow_up::hands_back_to_rules(&columns);
         let now = now();
         columns.push(("update_time", now.into()));
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.search.begin_write(&self.db).await?;
         // The first statement writes: it takes SQLite's write lock before
         // any read, and tells whether the posting exists.
         if job_postings::update(&mut *tx, user_id, id, &columns).await? == 0 {
@@ -148,9 +162,10 @@ impl AppState {
             let rules = self.rules();
             apply_legacy(&mut tx, user_id, &parent, &legacy, now, &rules, field).await?;
         }
-        let row = job_postings::find(&mut *tx, user_id, id)
-            .await?
-            .ok_or(NOT_FOUND)?;
+        if let Some(tags) = tags {
+            tag_links::set(&mut tx, user_id, ParentKind::Posting, id, &tags, now).await?;
+        }
+        let row = find_with_tags(&mut tx, user_id, id).await?;
         tx.commit().await?;
         self.open_job_posting(user_id, row)
     }
@@ -192,4 +207,13 @@ impl AppState {
             password: password.into(),
         })
     }
+}
+
+/// One of `user_id`'s postings with its tags, read in `tx`.
+async fn find_with_tags(tx: &mut Tx, user_id: &str, id: &str) -> Result<JobPostingRow> {
+    let mut row = job_postings::find(&mut **tx, user_id, id)
+        .await?
+        .ok_or(NOT_FOUND)?;
+    posting_tags(&mut **tx, user_id, std::slice::from_mut(&mut row)).await?;
+    Ok(row)
 }

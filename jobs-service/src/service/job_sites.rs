@@ -98,7 +98,8 @@ impl AppState {
     /// returns how many postings went with it.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn delete_job_site(&self, user_id: &str, id: &str) -> Result<u64> {
-        let mut tx = self.db.begin().await?;
+        // Deleting postings updates the search index (see `begin_write`).
+        let mut tx = self.search.begin_write(&self.db).await?;
         // Explicitly, not only by the foreign key's cascade: the count is
         // the answer, and correctness must not hinge on SQLite's
         // `foreign_keys` connection pragma.

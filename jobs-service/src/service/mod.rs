@@ -2,8 +2,8 @@
 //! [`AppState`](crate::state::AppState). Every function takes the caller's
 //! user id and every query it runs is filtered by it.
 
-pub mod contacts;
 pub mod analytics;
+pub mod contacts;
 pub mod dashboard;
 pub mod due;
 pub mod interviews;
@@ -12,3 +12,4 @@ pub mod job_sites;
 pub mod opportunities;
 pub mod reports;
 pub mod stage_events;
+pub mod tags;

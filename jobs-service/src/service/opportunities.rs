@@ -2,15 +2,19 @@
 //! delete, each scoped to the calling user.
 
 use crate::{
-    db::opportunities::{self, OpportunityRow},
+    db::{
+        Tx,
+        opportunities::{self, OpportunityRow},
+        tags as tag_links,
+    },
     domain::{
         follow_up, now,
-        opportunity::{Columns, OpportunityUpdate, recruiter_contact},
+        opportunity::{NewOpportunity, OpportunityFilter, OpportunityUpdate, recruiter_contact},
         stage::{LegacyChanges, Parent, ParentKind},
     },
     error::{Error, Result},
     paging::Page,
-    service::{contacts::check_contact, stage_events::apply_legacy},
+    service::{contacts::check_contact, stage_events::apply_legacy, tags::opportunity_tags},
     state::AppState,
 };
 
@@ -27,8 +31,9 @@ impl AppState {
     pub async fn create_opportunity(
         &self,
         user_id: &str,
-        mut columns: Columns,
+        new: NewOpportunity,
     ) -> Result<OpportunityRow> {
+        let NewOpportunity { mut columns, tags } = new;
         let id = uuid::Uuid::now_v7().to_string();
         let legacy = LegacyChanges::take(ParentKind::Opportunity, &mut columns);
         // A placeholder until the history decides it, below.
@@ -56,9 +61,8 @@ impl AppState {
             STATUS_FIELD,
         )
         .await?;
-        let row = opportunities::find(&mut *tx, user_id, &id)
-            .await?
-            .ok_or_else(|| Error::Internal(anyhow::anyhow!("inserted opportunity not found")))?;
+        tag_links::set(&mut tx, user_id, ParentKind::Opportunity, &id, &tags, now).await?;
+        let row = find_with_tags(&mut tx, user_id, &id).await?;
         tx.commit().await?;
         Ok(row)
     }
@@ -66,28 +70,27 @@ impl AppState {
     /// One of `user_id`'s opportunities.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn get_opportunity(&self, user_id: &str, id: &str) -> Result<OpportunityRow> {
-        opportunities::find(&self.db, user_id, id)
+        let mut row = opportunities::find(&self.db, user_id, id)
             .await?
-            .ok_or(NOT_FOUND)
+            .ok_or(NOT_FOUND)?;
+        opportunity_tags(&self.db, user_id, std::slice::from_mut(&mut row)).await?;
+        Ok(row)
     }
 
-    /// One page of `user_id`'s opportunities and the next page's token.
+    /// One page of `user_id`'s opportunities passing `filter` and the next
+    /// page's token.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn list_opportunities(
         &self,
         user_id: &str,
         page: &Page,
-        active_only: bool,
+        filter: &OpportunityFilter,
     ) -> Result<(Vec<OpportunityRow>, String)> {
-        let rows = opportunities::list(
-            &self.db,
-            user_id,
-            &page.after,
-            page.fetch_limit(),
-            active_only,
-        )
-        .await?;
-        Ok(page.finish(rows, |row| &row.id))
+        let limit = page.fetch_limit();
+        let rows = opportunities::list(&self.db, user_id, &page.after, limit, filter).await?;
+        let (mut rows, token) = page.finish(rows, |row| &row.id);
+        opportunity_tags(&self.db, user_id, &mut rows).await?;
+        Ok((rows, token))
     }
 
     /// Applies a masked update and returns the opportunity as now stored; a
@@ -98,7 +101,11 @@ impl AppState {
         user_id: &str,
         update: OpportunityUpdate,
     ) -> Result<OpportunityRow> {
-        let OpportunityUpdate { id, mut columns } = update;
+        let OpportunityUpdate {
+            id,
+            mut columns,
+            tags,
+        } = update;
         let legacy = LegacyChanges::take(ParentKind::Opportunity, &mut columns);
         let rederive = !legacy.is_empty() || follow_up::hands_back_to_rules(&columns);
         let now = now();
@@ -127,9 +134,10 @@ impl AppState {
             )
             .await?;
         }
-        let row = opportunities::find(&mut *tx, user_id, &id)
-            .await?
-            .ok_or(NOT_FOUND)?;
+        if let Some(tags) = tags {
+            tag_links::set(&mut tx, user_id, ParentKind::Opportunity, &id, &tags, now).await?;
+        }
+        let row = find_with_tags(&mut tx, user_id, &id).await?;
         tx.commit().await?;
         Ok(row)
     }
@@ -142,4 +150,13 @@ impl AppState {
             _ => Ok(()),
         }
     }
+}
+
+/// One of `user_id`'s opportunities with its tags, read in `tx`.
+async fn find_with_tags(tx: &mut Tx, user_id: &str, id: &str) -> Result<OpportunityRow> {
+    let mut row = opportunities::find(&mut **tx, user_id, id)
+        .await?
+        .ok_or(NOT_FOUND)?;
+    opportunity_tags(&mut **tx, user_id, std::slice::from_mut(&mut row)).await?;
+    Ok(row)
 }

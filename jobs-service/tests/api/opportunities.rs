@@ -103,6 +103,7 @@ async fn all_ids(app: &TestApp, user: &TestUser, page_size: i32, active_only: bo
                 page_size,
                 page_token,
                 active_only,
+                ..Default::default()
             },
         )
         .await
@@ -217,6 +218,7 @@ async fn lists_page_in_creation_order_and_can_keep_only_active_ones() {
             page_size,
             page_token: page_token.into(),
             active_only: false,
+            ..Default::default()
         };
         let status = expect_code(list(&app, &alice, bad).await, Code::InvalidArgument);
         assert_eq!(violated_fields(&status), [field]);

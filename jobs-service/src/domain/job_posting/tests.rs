@@ -273,6 +273,8 @@ fn list_filters_are_checked_together_with_paging() {
             active_only: true,
             applied_after: None,
             applied_before: Some(NOW),
+            tag: None,
+            source: None,
         }
     );
 }
