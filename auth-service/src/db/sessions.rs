@@ -32,30 +32,25 @@ impl RevokeReason {
     }
 }
 
-/// Starts a session, but only while the user is active and still has the
-/// password hash the login verified: a login racing a password change (or
-/// a disabling) must not open a session with the old password. Returns
-/// whether the session was created.
+/// Starts a session. The caller has just locked the user's row with a
+/// guarded write (`users::set_last_login`) in the same transaction.
 pub async fn create(
     db: impl Executor<'_, Database = Any>,
     id: &str,
     user_id: &str,
     now: i64,
     expires_at: i64,
-    verified_hash: &str,
-) -> sqlx::Result<bool> {
-    let created = sqlx::query(
-        "INSERT INTO sessions (id, user_id, created_at, expires_at) SELECT $1, $2, $3, $4 \
-         WHERE EXISTS (SELECT 1 FROM users WHERE id = $2 AND password_hash = $5 AND is_active = 1)",
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(id)
     .bind(user_id)
     .bind(now)
     .bind(expires_at)
-    .bind(verified_hash)
     .execute(db)
     .await?;
-    Ok(created.rows_affected() == 1)
+    Ok(())
 }
 
 /// Stores a new refresh token (by hash) for a session.

@@ -168,18 +168,30 @@ pub async fn upgrade_password_hash(
     Ok(done.rows_affected() == 1)
 }
 
-/// Records a successful login.
+/// Records a successful login, if the account is still active and its
+/// password still the one verified (`verified_hash`); false otherwise.
+///
+/// As a write of the user's row, it is the login's lock on it: a password
+/// change or a disabling (which write the same row) either commits first,
+/// and then this matches nothing, or waits for the login's transaction and
+/// then sees, and ends, the session it opened. A read-only check here would
+/// let both commit under PostgreSQL's READ COMMITTED (a session opened with
+/// the old password surviving the change).
 pub async fn set_last_login(
     db: impl Executor<'_, Database = Any>,
     id: &str,
+    verified_hash: &str,
     now: i64,
-) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET last_login = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(db)
-        .await?;
-    Ok(())
+) -> sqlx::Result<bool> {
+    let updated = sqlx::query(
+        "UPDATE users SET last_login = $2 WHERE id = $1 AND password_hash = $3 AND is_active = 1",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(verified_hash)
+    .execute(db)
+    .await?;
+    Ok(updated.rows_affected() == 1)
 }
 
 /// One page of users in id (= join) order, after `after` if given.

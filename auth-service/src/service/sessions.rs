@@ -111,15 +111,15 @@ impl AppState {
         let (refresh_token, refresh_hash) = new_refresh_token();
         let refresh_expires = session_expires.min(now + secs(self.config.refresh_token_ttl_secs));
         let mut tx = self.db.begin().await?;
-        let hash = &user.password_hash;
-        if !sessions::create(&mut *tx, &session_id, &user.id, now, session_expires, hash).await? {
+        // First, the write that locks the user's row (see set_last_login).
+        if !users::set_last_login(&mut *tx, &user.id, &user.password_hash, now).await? {
             // The password changed (or the account was disabled) since it
             // was verified: the old password opens nothing.
             return Err(Error::BadCredentials);
         }
+        sessions::create(&mut *tx, &session_id, &user.id, now, session_expires).await?;
         sessions::insert_refresh_token(&mut *tx, &refresh_hash, &session_id, now, refresh_expires)
             .await?;
-        users::set_last_login(&mut *tx, &user.id, now).await?;
         throttle::clear(&mut *tx, account_key).await?;
         tx.commit().await?;
         let (access_token, access_expires_at) =
