@@ -94,6 +94,7 @@ impl Fixture {
             stale_policy: StalePolicy::Serve,
             max_staleness: Duration::from_secs(3600),
             verifications: Default::default(),
+            cache_hits: Default::default(),
         };
         let published = current
             .published()

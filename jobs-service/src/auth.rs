@@ -5,15 +5,20 @@
 //! from an `ArcSwap` and never awaits the network. A token signed with an
 //! unknown `kid` (a key rotation, or a forgery) is refused and wakes the key
 //! task, which refetches at most once per `JOBS_JWKS_MIN_REFETCH_SECS`.
+//!
+//! Each installed key set comes with its own cache of the tokens it has
+//! verified (`token_cache`), so repeat calls skip the signature check and a
+//! new key set starts with an empty cache.
 
 use std::{sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use arc_swap::ArcSwapOption;
+use prometheus_client::metrics::counter::Counter;
 use serde::Deserialize;
 use shared::{
     proto::jobsearch::auth::v1::{GetJwksRequest, auth_service_client::AuthServiceClient},
-    token::{AccessTokenVerifier, PublicKey, TokenError, bearer_token},
+    token::{AccessClaims, AccessTokenVerifier, PublicKey, TokenError, bearer_token},
 };
 use tokio::sync::{Notify, watch};
 use tonic::{Request, Status, transport::Endpoint};
@@ -21,6 +26,7 @@ use tonic::{Request, Status, transport::Endpoint};
 use crate::{
     config::{Config, StalePolicy},
     revocation::RevocationSet,
+    token_cache::{self, Lookup, VerifiedTokens},
 };
 
 /// The authenticated caller, put into request extensions by the interceptor.
@@ -41,10 +47,17 @@ pub fn caller<T>(request: &Request<T>) -> Result<Caller, Status> {
         .ok_or_else(|| Status::unauthenticated("invalid or expired token"))
 }
 
+/// One installed key set: its verifier and the tokens it has verified.
+#[derive(Debug)]
+struct Keys {
+    verifier: AccessTokenVerifier,
+    verified: VerifiedTokens,
+}
+
 /// The current public keys, as a ready verifier, shared by every call.
 #[derive(Clone)]
 pub struct KeyStore {
-    verifier: Arc<ArcSwapOption<AccessTokenVerifier>>,
+    keys: Arc<ArcSwapOption<Keys>>,
     /// Turns true once keys are installed (health waits for it).
     loaded: watch::Sender<bool>,
     unknown_kid: Arc<Notify>,
@@ -64,7 +77,7 @@ impl KeyStore {
     /// An empty store accepting tokens for `issuer` and `audience` once keys arrive.
     pub fn new(issuer: &str, audience: &str) -> Self {
         Self {
-            verifier: Arc::new(ArcSwapOption::empty()),
+            keys: Arc::new(ArcSwapOption::empty()),
             loaded: watch::Sender::new(false),
             unknown_kid: Arc::new(Notify::new()),
             issuer: issuer.into(),
@@ -72,10 +85,15 @@ impl KeyStore {
         }
     }
 
-    /// Replaces the accepted keys.
+    /// Replaces the accepted keys, and with them the cache of verified
+    /// tokens: a token is served from the cache only under the very key set
+    /// that verified it.
     pub fn install(&self, keys: Vec<PublicKey>) {
         let verifier = AccessTokenVerifier::new(&self.issuer, &self.audience, keys);
-        self.verifier.store(Some(Arc::new(verifier)));
+        self.keys.store(Some(Arc::new(Keys {
+            verifier,
+            verified: VerifiedTokens::new(token_cache::CAPACITY),
+        })));
         self.loaded.send_replace(true);
     }
 
@@ -86,12 +104,12 @@ impl KeyStore {
 
     /// Whether any keys have been loaded.
     pub fn has_keys(&self) -> bool {
-        self.verifier.load().is_some()
+        self.keys.load().is_some()
     }
 
-    /// The current verifier, if keys are loaded.
-    fn verifier(&self) -> Option<Arc<AccessTokenVerifier>> {
-        self.verifier.load_full()
+    /// The current key set, if keys are loaded.
+    fn current(&self) -> Option<Arc<Keys>> {
+        self.keys.load_full()
     }
 }
 
@@ -103,8 +121,10 @@ pub struct Authenticator {
     pub keys: KeyStore,
     /// Revoked sessions and users.
     pub revocations: RevocationSet,
-    /// Outcomes counted for metrics.
+    /// Outcomes counted for metrics (every call, cached or not).
     pub verifications: shared::metrics::TokenVerifications,
+    /// Calls whose token was found in the cache of verified tokens.
+    pub cache_hits: Counter,
     /// What to do while the revocation feed is stale.
     pub stale_policy: StalePolicy,
     /// How long the feed may be silent before it is stale.
@@ -113,41 +133,72 @@ pub struct Authenticator {
 
 impl Authenticator {
     /// Checks one call.
-    pub fn intercept(&self, mut request: Request<()>) -> Result<Request<()>, Status> {
-        let refused = |outcome: &'static str| {
-            self.verifications.record(outcome);
-            Status::unauthenticated("invalid or expired token")
-        };
-        let token = bearer_token(request.metadata()).ok_or_else(|| refused("missing"))?;
-        let Some(verifier) = self.keys.verifier() else {
+    pub fn intercept(&self, request: Request<()>) -> Result<Request<()>, Status> {
+        self.intercept_at(request, time::OffsetDateTime::now_utc().unix_timestamp())
+    }
+
+    /// Checks one call as of `now` (Unix seconds).
+    fn intercept_at(&self, mut request: Request<()>, now: i64) -> Result<Request<()>, Status> {
+        let token = bearer_token(request.metadata()).ok_or_else(|| self.refused("missing"))?;
+        let Some(keys) = self.keys.current() else {
             self.verifications.record("no_keys");
             return Err(Status::unavailable("signing keys not loaded yet"));
         };
-        let now = time::OffsetDateTime::now_utc().unix_timestamp();
-        let claims = verifier.verify(token, now).map_err(|error| {
-            if matches!(error, TokenError::UnknownKey) {
-                self.keys.unknown_kid.notify_one();
-            }
-            tracing::debug!(%error, "token refused");
-            refused(error.reason())
-        })?;
+        let claims = self.verify(&keys, token, now)?;
+        // Never cached: a revocation takes effect on the next call.
         if self.revocations.is_revoked(&claims) {
             tracing::debug!(session_id = %claims.sid, "revoked token refused");
-            return Err(refused("revoked"));
+            return Err(self.refused("revoked"));
         }
         if self
             .revocations
             .refused_as_stale(&claims, self.stale_policy, self.max_staleness, now)
         {
             tracing::debug!("token refused: the revocation feed is stale");
-            return Err(refused("stale_feed"));
+            return Err(self.refused("stale_feed"));
         }
         self.verifications.record("ok");
         request.extensions_mut().insert(Caller {
-            user_id: claims.sub,
-            session_id: claims.sid,
+            user_id: claims.sub.clone(),
+            session_id: claims.sid.clone(),
         });
         Ok(request)
+    }
+
+    /// The token's claims, from the key set's cache or a full verification
+    /// (whose success is then cached).
+    fn verify(&self, keys: &Keys, token: &str, now: i64) -> Result<Arc<AccessClaims>, Status> {
+        let digest = match keys.verified.lookup(token, now) {
+            Lookup::Hit(claims) => {
+                self.cache_hits.inc();
+                return Ok(claims);
+            }
+            Lookup::Refused(reason) => {
+                self.cache_hits.inc();
+                tracing::debug!(reason, "cached token refused");
+                return Err(self.refused(reason));
+            }
+            Lookup::Miss(digest) => Some(digest),
+            Lookup::Uncacheable => None,
+        };
+        let claims = keys.verifier.verify(token, now).map_err(|error| {
+            if matches!(error, TokenError::UnknownKey) {
+                self.keys.unknown_kid.notify_one();
+            }
+            tracing::debug!(%error, "token refused");
+            self.refused(error.reason())
+        })?;
+        let claims = Arc::new(claims);
+        if let Some(digest) = digest {
+            keys.verified.remember(digest, Arc::clone(&claims));
+        }
+        Ok(claims)
+    }
+
+    /// Counts a refusal and returns the one answer every refusal gets.
+    fn refused(&self, outcome: &'static str) -> Status {
+        self.verifications.record(outcome);
+        Status::unauthenticated("invalid or expired token")
     }
 }
 
@@ -269,6 +320,9 @@ async fn fetch(
 }
 
 #[cfg(test)]
+mod cache_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -278,6 +332,7 @@ mod tests {
             keys: KeyStore::new("iss", "aud"),
             revocations: RevocationSet::default(),
             verifications: Default::default(),
+            cache_hits: Counter::default(),
             stale_policy: StalePolicy::Serve,
             max_staleness: Duration::from_secs(30),
         };

@@ -22,5 +22,6 @@ pub mod revocation;
 mod server;
 pub mod service;
 pub mod state;
+pub mod token_cache;
 
 pub use server::{run, run_with_admin};

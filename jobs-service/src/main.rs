@@ -4,6 +4,12 @@
 use anyhow::Context;
 use jobs_service::{config::Config, state::AppState};
 
+/// mimalloc instead of the libc allocator: the services allocate many small,
+/// short-lived values per call (rows, strings, protobuf messages), where glibc's
+/// malloc took ~30% of a list call and musl's (the container images) is slower.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     if std::env::args().nth(1).as_deref() == Some("generate-encryption-key") {

@@ -1,12 +1,13 @@
 //! The jobs-service's metrics, in a registry owned by its state: calls (by
-//! the shared layer), access-token verifications by the interceptor, and the
+//! the shared layer), access-token verifications by the interceptor (and how
+//! many were answered from its cache of verified tokens), and the
 //! revocation feed's health, read from the revocation set at scrape time.
 
 use std::{fmt, sync::atomic::AtomicU64};
 
 use prometheus_client::{
     encoding::EncodeLabelSet,
-    metrics::{family::Family, gauge::Gauge},
+    metrics::{counter::Counter, family::Family, gauge::Gauge},
 };
 use shared::metrics::{GrpcMetrics, Registry, TokenVerifications};
 
@@ -24,6 +25,8 @@ pub struct Metrics {
     pub grpc: GrpcMetrics,
     /// The interceptor's verifications by outcome.
     pub token_verifications: TokenVerifications,
+    /// The interceptor's calls whose token was in its cache.
+    pub token_cache_hits: Counter,
     feed_connected: Gauge,
     feed_lag: Gauge<f64, AtomicU64>,
     feed_cursor: Gauge,
@@ -44,12 +47,20 @@ impl Default for Metrics {
         let metrics = Self {
             grpc,
             token_verifications,
+            token_cache_hits: Counter::default(),
             feed_connected: Gauge::default(),
             feed_lag: Gauge::default(),
             feed_cursor: Gauge::default(),
             entries: Family::default(),
             registry: Registry::default(),
         };
+        registry.register(
+            "token_cache_hits",
+            "Interceptor calls whose access token was found among the tokens verified before \
+             under the same keys (no signature check; lifetime and revocation still checked, \
+             and the outcome still counted in token_verifications_total)",
+            metrics.token_cache_hits.clone(),
+        );
         registry.register(
             "revocation_feed_connected",
             "1 while a WatchRevocations stream to the auth-service is open",

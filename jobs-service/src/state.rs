@@ -62,6 +62,7 @@ impl AppState {
             keys: self.keys.clone(),
             revocations: self.revocations.clone(),
             verifications: self.metrics.token_verifications.clone(),
+            cache_hits: self.metrics.token_cache_hits.clone(),
             stale_policy: self.config.revocation_stale_policy,
             max_staleness: std::time::Duration::from_secs(
                 self.config.revocation_max_staleness_secs,

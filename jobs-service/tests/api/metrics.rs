@@ -61,6 +61,9 @@ async fn metrics_show_calls_verdicts_and_the_revocation_feed() {
         (handled("Unauthenticated"), 5.0),
         (r#"revocation_set_entries{kind="session"}"#.to_owned(), 1.0),
         ("revocation_feed_connected".to_owned(), 1.0),
+        // The token's second use came from the cache of verified tokens,
+        // and was still refused as revoked.
+        ("token_cache_hits_total".to_owned(), 1.0),
     ];
     for outcome in [
         "ok",
