@@ -66,10 +66,7 @@ impl PasswordHasher {
             .panic_handler(|_| tracing::error!("a password hash panicked"))
             .build()
             .context("argon2 thread pool")?;
-        // On a hashing thread, so that no other thread keeps argon2 memory.
-        let dummy_hash = pool
-            .install(|| hash_blocking(&params, "dummy password never matched"))?
-            .into();
+        let dummy_hash = dummy_hash(&params)?.into();
         Ok(Self {
             params,
             permits: Arc::new(Semaphore::new(concurrency)),
@@ -220,6 +217,25 @@ fn hash_blocking(params: &Params, password: &str) -> anyhow::Result<String> {
         salt.as_salt(),
         Params::DEFAULT_OUTPUT_LEN,
     )?;
+    phc(params, &salt, output)
+}
+
+/// A hash in the configured parameters with a random salt and a random
+/// output, made without hashing: verifying against it costs exactly what
+/// verifying a real hash costs, and no password matches it (argon2 would
+/// have to produce 32 given random bytes). Computing a real one at start
+/// cost a full hash and, in the hashing thread that ran it, argon2's memory
+/// held from then on: the idle service's largest allocation.
+fn dummy_hash(params: &Params) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut rand::rngs::OsRng);
+    let mut bytes = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut bytes);
+    let output = Output::new(&bytes).map_err(|e| anyhow::anyhow!("dummy hash: {e}"))?;
+    phc(params, &salt, output)
+}
+
+/// The PHC string (`$argon2id$v=19$m=...,t=...,p=...$salt$hash`).
+fn phc(params: &Params, salt: &SaltString, output: Output) -> anyhow::Result<String> {
     let hash = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
@@ -333,6 +349,24 @@ mod tests {
                 .verify("dummy password never matched".into(), None)
                 .await
                 .unwrap()
+        );
+    }
+
+    #[test]
+    fn the_dummy_hash_costs_what_a_real_hash_costs() {
+        // Same parameters (so the same verification work) as real hashes,
+        // a fresh salt each time, and readable by the verifier.
+        let hasher = hasher();
+        let dummy = PasswordHash::new(&hasher.dummy_hash).unwrap();
+        let params = Params::try_from(&dummy).unwrap();
+        let costs = |p: &Params| (p.m_cost(), p.t_cost(), p.p_cost());
+        assert_eq!(costs(&params), costs(&hasher.params));
+        assert_eq!(dummy.hash.unwrap().len(), Params::DEFAULT_OUTPUT_LEN);
+        assert_eq!(dummy.algorithm, Algorithm::Argon2id.ident());
+        assert!(!hasher.needs_rehash(&hasher.dummy_hash));
+        assert_ne!(
+            hasher.dummy_hash,
+            super::dummy_hash(&hasher.params).unwrap().into()
         );
     }
 
