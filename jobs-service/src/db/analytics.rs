@@ -11,9 +11,8 @@
 //! portable SQL: `CASE`, `COUNT`, `MIN`/`MAX`, `CAST(... AS BIGINT)` (a bare
 //! `SUM` is NUMERIC on PostgreSQL) and integer `%` for the weeks.
 
-use sqlx::{Any, Executor, FromRow, Row as _, any::AnyRow};
-
 use shared::proto::jobsearch::jobs::v1::Source;
+use sqlx::{Any, Executor, FromRow, Row as _, any::AnyRow};
 
 use crate::domain::analytics::{GroupBy, STAGES};
 
