@@ -269,7 +269,7 @@ jobs ListContacts "{\"parent\":\"interviews/$interview\"}" |
     python3 -c 'import json,sys; d=json.load(sys.stdin); assert [c["name"] for c in d["contacts"]] == ["Grace Hopper"], d' ||
     fail "ListContacts of the interview"
 
-echo "16. read the funnel: three applications, two answered, one waiting; then per site"
+echo "16. read the funnel: three applications, two answered, one waiting; then per site and tag"
 jobs GetAnalytics '{}' |
     python3 -c '
 import json, sys
@@ -285,6 +285,10 @@ import json, sys
 groups = json.load(sys.stdin)["groups"]
 assert [(g.get("name", ""), g["figures"]["applied"]) for g in groups] == [("", 1), ("LinkedIn", 2)], groups
 ' || fail "GetAnalytics by site"
+# Acme carries both tags (step 14), so it counts in each; Globex and the opportunity are untagged.
+jobs GetAnalytics '{"group_by":"ANALYTICS_GROUP_BY_TAG"}' |
+    python3 -c 'import json,sys; g=json.load(sys.stdin)["groups"]; assert [(x.get("name", ""), x["figures"]["applied"]) for x in g] == [("", 2), ("Remote", 1), ("rust", 1)], g' ||
+    fail "GetAnalytics by tag"
 
 echo "17. update with a mask, then delete the site (and its postings)"
 jobs UpdateJobPosting "{\"job_posting\":{\"id\":\"$posting\",\"posting_status\":\"POSTING_STATUS_ACTIVELY_ENGAGED\",\"company_name\":\"ignored\"},\"update_mask\":{\"paths\":[\"posting_status\"]}}" |

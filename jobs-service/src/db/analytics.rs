@@ -1,14 +1,17 @@
 //! SQL for `GetAnalytics`: aggregates over one user's stage history, joined
-//! to the postings (site, time spent, status) and opportunities (status).
+//! to the postings (site, source, time spent, status), opportunities
+//! (source, status) and, to group by tag, their tag links.
 //!
 //! Every statement starts from the same two common table expressions:
 //! `apps`, one row per application (a posting or an opportunity with an
 //! APPLIED step, dated by its earliest one, inside the window) with a 0/1
 //! flag per stage it ever reached, and `items`, which adds the group key,
-//! the time spent, whether it is closed and when its next step came. Only
+//! the time spent, whether it is closed and when its next step came (by
+//! TAG, one row per tag of the application, or one untagged row). Only
 //! portable SQL: `CASE`, `COUNT`, `MIN`/`MAX`, `CAST(... AS BIGINT)` (a bare
 //! `SUM` is NUMERIC on PostgreSQL) and integer `%` for the weeks.
 
+use shared::proto::jobsearch::jobs::v1::Source;
 use sqlx::{Any, Executor, FromRow, Row as _, any::AnyRow};
 
 use crate::domain::analytics::{GroupBy, STAGES};
@@ -31,9 +34,19 @@ const THURSDAY_TO_MONDAY: i64 = 259_200;
 /// The `WITH` clause every statement starts from. Binds `$1` user id, `$2`
 /// window start (inclusive), `$3` window end (exclusive).
 fn with_items(group_by: GroupBy) -> String {
-    let group_key = match group_by {
-        GroupBy::None => "CAST('' AS TEXT)",
-        GroupBy::Site => "COALESCE(p.job_site_id, '')",
+    let (group_key, tag_links) = match group_by {
+        GroupBy::None => ("CAST('' AS TEXT)".to_owned(), ""),
+        GroupBy::Site => ("COALESCE(p.job_site_id, '')".to_owned(), ""),
+        GroupBy::Source => (source_name(), ""),
+        // An application is a posting or an opportunity, so at most one of
+        // the two joins matches: one row per tag, or one with no tag.
+        GroupBy::Tag => (
+            "COALESCE(pt.tag_id, ot.tag_id, '')".to_owned(),
+            "LEFT JOIN posting_tags pt ON pt.user_id = $1 \
+               AND pt.job_posting_id = a.job_posting_id \
+             LEFT JOIN opportunity_tags ot ON ot.user_id = $1 \
+               AND ot.opportunity_id = a.opportunity_id",
+        ),
     };
     let reached: String = STAGES
         .iter()
@@ -62,8 +75,34 @@ fn with_items(group_by: GroupBy) -> String {
                OR (x.occurred_at = a.applied_at AND x.stage <> {APPLIED_STAGE}))) AS next_at \
            FROM apps a \
            LEFT JOIN job_postings p ON p.user_id = $1 AND p.id = a.job_posting_id \
-           LEFT JOIN opportunities o ON o.user_id = $1 AND o.id = a.opportunity_id) "
+           LEFT JOIN opportunities o ON o.user_id = $1 AND o.id = a.opportunity_id \
+           {tag_links}) "
     )
+}
+
+/// The Source enum name of the item's source, `''` for none stated: the
+/// names come from the generated enum, so a new source needs no SQL edit.
+fn source_name() -> String {
+    let names: String = (1..)
+        .map_while(|n| Source::try_from(n).ok())
+        .map(|source| format!(" WHEN {} THEN '{}'", source as i32, source.as_str_name()))
+        .collect();
+    format!("CASE COALESCE(p.source, o.source){names} ELSE '' END")
+}
+
+/// A group's name from its key, and the join that reads it.
+fn group_name(group_by: GroupBy) -> (&'static str, &'static str) {
+    match group_by {
+        GroupBy::None | GroupBy::Site => (
+            "s.site_name",
+            "LEFT JOIN job_sites s ON s.user_id = $1 AND s.id = i.group_key",
+        ),
+        GroupBy::Source => ("i.group_key", ""),
+        GroupBy::Tag => (
+            "t.name",
+            "LEFT JOIN tags t ON t.user_id = $1 AND t.id = i.group_key",
+        ),
+    }
 }
 
 /// The counts of one group, as counted by the database.
@@ -119,8 +158,9 @@ pub async fn counts(
             format!(", COUNT(CASE WHEN i.reached_{n} = 1 THEN 1 END) AS reached_{n}")
         })
         .collect();
+    let (name, name_join) = group_name(group_by);
     let sql = format!(
-        "{} SELECT i.group_key, COALESCE(s.site_name, '') AS group_name, \
+        "{} SELECT i.group_key, COALESCE({name}, '') AS group_name, \
          COUNT(*) AS applied, \
          COUNT(CASE WHEN i.responded = 1 THEN 1 END) AS responded, \
          COUNT(CASE WHEN i.responded = 0 AND i.ghosted = 1 THEN 1 END) AS ghosted, \
@@ -131,8 +171,8 @@ pub async fn counts(
          COUNT(i.next_at) AS with_next_step, \
          CAST(COALESCE(SUM(i.time_spent), 0) AS BIGINT) AS time_spent\
          {reached} \
-         FROM items i LEFT JOIN job_sites s ON s.user_id = $1 AND s.id = i.group_key \
-         GROUP BY i.group_key, s.site_name",
+         FROM items i {name_join} \
+         GROUP BY i.group_key, {name}",
         with_items(group_by)
     );
     sqlx::query_as(&sql)

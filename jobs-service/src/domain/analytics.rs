@@ -32,6 +32,10 @@ pub enum GroupBy {
     None,
     /// Per job site too (opportunities in one group with an empty key).
     Site,
+    /// Per source too (none stated: one group with an empty key).
+    Source,
+    /// Per tag too, overlapping (untagged: one group with an empty key).
+    Tag,
 }
 
 /// A validated `GetAnalytics` request.
@@ -67,6 +71,8 @@ impl AnalyticsQuery {
             end: end.unwrap_or(i64::MAX),
             group_by: match group_by {
                 Some(AnalyticsGroupBy::Site) => GroupBy::Site,
+                Some(AnalyticsGroupBy::Source) => GroupBy::Source,
+                Some(AnalyticsGroupBy::Tag) => GroupBy::Tag,
                 _ => GroupBy::None,
             },
         })
@@ -167,5 +173,7 @@ mod tests {
         assert_eq!((all_time.start, all_time.end), (i64::MIN, i64::MAX));
         assert_eq!(all_time.group_by, GroupBy::None);
         assert_eq!(request(Some(1), None, 2).unwrap().group_by, GroupBy::Site);
+        assert_eq!(request(None, None, 3).unwrap().group_by, GroupBy::Source);
+        assert_eq!(request(None, None, 4).unwrap().group_by, GroupBy::Tag);
     }
 }

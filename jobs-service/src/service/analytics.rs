@@ -67,9 +67,10 @@ pub struct Counts {
 /// One group's key, name and figures.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Group {
-    /// Its key (for SITE, the site id; empty for opportunities).
+    /// Its key: for SITE the site id (empty for opportunities), for SOURCE
+    /// the Source enum name, for TAG the tag id (empty: none).
     pub key: String,
-    /// Its name (for SITE, the site's name).
+    /// Its name: the site's name, the Source enum name or the tag's name.
     pub name: String,
     /// Its figures.
     pub figures: Figures,

@@ -29,9 +29,9 @@ use crate::{
 };
 
 /// Monday 2026-01-05 00:00 UTC.
-const M: i64 = 1_767_571_200;
+pub const M: i64 = 1_767_571_200;
 
-async fn analytics(
+pub async fn analytics(
     app: &TestApp,
     user: &TestUser,
     request: GetAnalyticsRequest,
@@ -43,7 +43,7 @@ async fn analytics(
         .into_inner())
 }
 
-fn window(start: Option<i64>, end: Option<i64>, by: AnalyticsGroupBy) -> GetAnalyticsRequest {
+pub fn window(start: Option<i64>, end: Option<i64>, by: AnalyticsGroupBy) -> GetAnalyticsRequest {
     GetAnalyticsRequest {
         start: start.map(ts),
         end: end.map(ts),
@@ -52,14 +52,14 @@ fn window(start: Option<i64>, end: Option<i64>, by: AnalyticsGroupBy) -> GetAnal
 }
 
 /// A posting of `user`'s on `site` with `minutes` spent, and its steps
-/// (stage, days after M).
+/// (stage, days after M); returns its id.
 async fn posting(
     app: &TestApp,
     user: &TestUser,
     site: &str,
     minutes: Option<i32>,
     steps: &[(Stage, i64)],
-) {
+) -> String {
     let request = pb::CreateJobPostingRequest {
         job_posting: Some(pb::JobPosting {
             job_site_id: site.into(),
@@ -81,6 +81,7 @@ async fn posting(
             .await
             .unwrap();
     }
+    created.id
 }
 
 async fn site(app: &TestApp, user: &TestUser, name: &str) -> String {
@@ -91,14 +92,22 @@ async fn site(app: &TestApp, user: &TestUser, name: &str) -> String {
     sites::create(app, user, site).await.unwrap().id
 }
 
-/// Ada's fixture (the table above) and Bob's one application; returns the
-/// ids of Alpha and Beta.
-async fn fixture(app: &TestApp, ada: &TestUser, bob: &TestUser) -> (String, String) {
+/// The ids of Ada's fixture.
+pub struct Fixture {
+    pub alpha: String,
+    pub beta: String,
+    /// P1 to P7.
+    pub postings: Vec<String>,
+    pub o1: String,
+}
+
+/// Ada's fixture (the table above) and Bob's one application.
+pub async fn fixture(app: &TestApp, ada: &TestUser, bob: &TestUser) -> Fixture {
     use Stage::*;
     let alpha = site(app, ada, "Alpha").await;
     let beta = site(app, ada, "Beta").await;
-    posting(app, ada, &alpha, Some(30), &[(Applied, 1)]).await;
-    posting(
+    let mut postings = vec![posting(app, ada, &alpha, Some(30), &[(Applied, 1)]).await];
+    let p2 = posting(
         app,
         ada,
         &alpha,
@@ -106,8 +115,9 @@ async fn fixture(app: &TestApp, ada: &TestUser, bob: &TestUser) -> (String, Stri
         &[(Applied, 2), (NoResponse, 16)],
     )
     .await;
+    postings.push(p2);
     let p3 = [(Applied, 8), (Interview, 12), (Rejected, 20)];
-    posting(app, ada, &alpha, None, &p3).await;
+    postings.push(posting(app, ada, &alpha, None, &p3).await);
     let p4 = [
         (Applied, 9),
         (Engaged, 10),
@@ -115,11 +125,12 @@ async fn fixture(app: &TestApp, ada: &TestUser, bob: &TestUser) -> (String, Stri
         (Offer, 25),
         (Accepted, 27),
     ];
-    posting(app, ada, &beta, Some(120), &p4).await;
-    posting(app, ada, &beta, Some(15), &[(Applied, 3), (Withdrawn, 5)]).await;
+    postings.push(posting(app, ada, &beta, Some(120), &p4).await);
+    let p5 = [(Applied, 3), (Withdrawn, 5)];
+    postings.push(posting(app, ada, &beta, Some(15), &p5).await);
     let p6 = [(Applied, 9), (AwaitingFeedback, 11)];
-    posting(app, ada, &beta, None, &p6).await;
-    posting(app, ada, &beta, Some(500), &[(Engaged, 1)]).await;
+    postings.push(posting(app, ada, &beta, None, &p6).await);
+    postings.push(posting(app, ada, &beta, Some(500), &[(Engaged, 1)]).await);
     let request = pb::CreateOpportunityRequest {
         opportunity: Some(pb::Opportunity {
             job_title: "Staff Engineer".into(),
@@ -140,24 +151,29 @@ async fn fixture(app: &TestApp, ada: &TestUser, bob: &TestUser) -> (String, Stri
     }
     let bobs = site(app, bob, "Alpha").await;
     posting(app, bob, &bobs, Some(999), &[(Applied, 1), (Offer, 2)]).await;
-    (alpha, beta)
+    Fixture {
+        alpha,
+        beta,
+        postings,
+        o1: o1.id,
+    }
 }
 
 /// The figures as plain numbers, for one comparison.
 #[derive(Debug, PartialEq)]
-struct Seen {
+pub struct Seen {
     /// applied, responded, ghosted, waiting, withdrawn, with_next_step.
-    counts: [u32; 6],
+    pub counts: [u32; 6],
     /// response rate, ghosting rate, median days, p75 days.
-    rates: [f64; 4],
+    pub rates: [f64; 4],
     /// Applications per funnel stage, OPEN to WITHDRAWN.
-    funnel: [u32; 10],
+    pub funnel: [u32; 10],
     /// (week start, ISO year, ISO week, applications).
-    weeks: Vec<(i64, i32, i32, u32)>,
-    minutes: i64,
+    pub weeks: Vec<(i64, i32, i32, u32)>,
+    pub minutes: i64,
 }
 
-fn seen(figures: &pb::AnalyticsFigures) -> Seen {
+pub fn seen(figures: &pb::AnalyticsFigures) -> Seen {
     let stages: Vec<i32> = figures.funnel.iter().map(|s| s.stage).collect();
     assert_eq!(
         stages,
@@ -199,10 +215,10 @@ fn seen(figures: &pb::AnalyticsFigures) -> Seen {
     }
 }
 
-const W02: (i64, i32, i32) = (M, 2026, 2);
-const W03: (i64, i32, i32) = (M + 7 * DAY, 2026, 3);
+pub const W02: (i64, i32, i32) = (M, 2026, 2);
+pub const W03: (i64, i32, i32) = (M + 7 * DAY, 2026, 3);
 
-fn week((start, year, week): (i64, i32, i32), applications: u32) -> (i64, i32, i32, u32) {
+pub fn week((start, year, week): (i64, i32, i32), applications: u32) -> (i64, i32, i32, u32) {
     (start, year, week, applications)
 }
 
@@ -283,7 +299,7 @@ async fn analytics_by_site_give_the_same_figures_per_site_and_opportunities_apar
     let app = spawn_app().await;
     let ada = app.user("ada").await;
     let bob = app.user("bob").await;
-    let (alpha, beta) = fixture(&app, &ada, &bob).await;
+    let Fixture { alpha, beta, .. } = fixture(&app, &ada, &bob).await;
     let answer = analytics(&app, &ada, window(None, None, AnalyticsGroupBy::Site))
         .await
         .unwrap();

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod analytics;
+mod analytics_groups;
 mod attacks;
 mod browsers;
 mod contacts;
