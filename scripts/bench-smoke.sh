@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Smoke test of the load tool, so it cannot rot: starts both services on free
 # ports with a throwaway SQLite data folder, seeds a little data, runs every
-# workload of `bench` for about a second, the login storm, the argon2 and
+# workload of `bench` for about a second (the depth ones also over a small
+# `seed-depth` user), the login storm, the argon2 and
 # start-up probes and the report renderer, and fails on any failed call
 # (bench exits 1 when a call fails). Not a benchmark: the figures mean nothing.
 #
@@ -63,6 +64,13 @@ mkdir -p "$work/results"
 for workload in $("${bench[@]}" workloads | cut -d' ' -f1); do
     "${bench[@]}" run "$workload" "${common[@]}" --json "$work/results/ours-$workload.json" ||
         fail "workload $workload"
+done
+# The depth seeder, and the depth workloads over its (small) user.
+"${bench[@]}" seed-depth --prefix depth --users 1 --postings 40 --contacts 10 --interviews 3 -c 4 ||
+    fail "seed-depth"
+for workload in analytics list-due search; do
+    "${bench[@]}" run "$workload" --prefix depth --users 1 -c 4 --connections 2 -d 1s --warmup 200ms ||
+        fail "workload $workload over the depth seed"
 done
 "${bench[@]}" run list-postings --users 3 -c 2 --connections 1 -n 50 --warmup 0s --rate 200 ||
     fail "a paced run of a fixed number of calls"

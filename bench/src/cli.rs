@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use serde::Serialize;
 
 use crate::{
-    fixture, probes,
+    depth, fixture, probes,
     report::Report,
     runner::RunOptions,
     seed, sidebyside, storm,
@@ -162,6 +162,31 @@ enum Command {
         /// Postings per user, round-robin over their sites.
         #[arg(long, default_value_t = 50)]
         postings: usize,
+        /// RNG seed of the field values.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// Seeds users with a long job search each: postings with stage
+    /// histories (~3 events each), contacts and interviews (issue 9's
+    /// performance shape; idempotent). E.g. `--prefix depth --users 1`.
+    SeedDepth {
+        #[command(flatten)]
+        target: Target,
+        /// Postings per user.
+        #[arg(long, default_value_t = 2000)]
+        postings: usize,
+        /// Contacts per user.
+        #[arg(long, default_value_t = 300)]
+        contacts: usize,
+        /// Interviews per user (on postings that got a conversation).
+        #[arg(long, default_value_t = 100)]
+        interviews: usize,
+        /// Applications spread over this many months before now.
+        #[arg(long, default_value_t = 9)]
+        months: i64,
+        /// Calls in flight while seeding.
+        #[arg(short = 'c', long, default_value_t = 16)]
+        concurrency: usize,
         /// RNG seed of the field values.
         #[arg(long, default_value_t = 42)]
         seed: u64,
@@ -326,6 +351,39 @@ pub async fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             println!(
                 "seed: {} users ({}1..{}{}; {users} new), {sites} sites and {postings} postings each; {made} postings created",
                 target.users, target.prefix, target.prefix, target.users
+            );
+        }
+        Command::SeedDepth {
+            target,
+            postings,
+            contacts,
+            interviews,
+            months,
+            concurrency,
+            seed,
+        } => {
+            let shape = depth::Shape {
+                postings,
+                contacts,
+                interviews,
+                months,
+                concurrency,
+                seed,
+            };
+            let started = std::time::Instant::now();
+            let made = depth::seed(&target.setup(), shape).await?;
+            println!(
+                "seed-depth: {} users ({}1..{}{}; {} new); created {} postings, {} stage events, {} contacts, {} interviews in {:.1} s",
+                target.users,
+                target.prefix,
+                target.prefix,
+                target.users,
+                made.users,
+                made.postings,
+                made.events,
+                made.contacts,
+                made.interviews,
+                started.elapsed().as_secs_f64()
             );
         }
         Command::Argon2 { samples, json } => {

@@ -7,6 +7,7 @@
 //!
 //! ```text
 //! bench seed                          # bench1..bench10, 3 sites and 50 postings each
+//! bench seed-depth --prefix depth --users 1   # 2,000 postings, histories, contacts, interviews
 //! bench run list-postings -c 16 -d 10s
 //! bench login-storm
 //! bench workloads                     # what `run` can do
@@ -15,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 mod cli;
+mod depth;
 mod fixture;
 mod probes;
 mod report;

@@ -17,11 +17,11 @@ use shared::proto::jobsearch::{
     },
 };
 use tokio::task::JoinSet;
-use tonic::Code;
+use tonic::{Code, transport::Channel};
 
 use crate::{
     fixture,
-    workloads::{Setup, authed},
+    workloads::{Bearer, Setup, authed},
 };
 
 const SITES: [(&str, &str); 6] = [
@@ -180,7 +180,7 @@ pub fn posting(rng: &mut StdRng, job_site_id: &str) -> JobPosting {
 }
 
 /// Job site number `s` of a user, shaped like the seed's.
-fn site(rng: &mut StdRng, s: usize) -> JobSite {
+pub fn site(rng: &mut StdRng, s: usize) -> JobSite {
     let (name, url) = SITES[s % SITES.len()];
     JobSite {
         site_name: if s < SITES.len() {
@@ -202,6 +202,32 @@ fn site(rng: &mut StdRng, s: usize) -> JobSite {
     }
 }
 
+/// Registers user `{prefix}{i}` unless it exists and logs it in: whether
+/// it was new, and its token.
+pub async fn register(
+    auth: &mut AuthServiceClient<Channel>,
+    setup: &Setup,
+    i: usize,
+) -> anyhow::Result<(bool, Bearer)> {
+    let username = format!("{}{i}", setup.prefix);
+    let registered = auth
+        .register(RegisterRequest {
+            username: username.clone(),
+            email: format!("{username}@example.com"),
+            first_name: "Bench".to_owned(),
+            last_name: format!("User{i}"),
+            password: setup.password.clone(),
+        })
+        .await;
+    let new = match registered {
+        Ok(_) => true,
+        Err(status) if status.code() == Code::AlreadyExists => false,
+        Err(status) => return Err(status).with_context(|| format!("registering {username}")),
+    };
+    let tokens = fixture::login(auth, &username, &setup.password).await?;
+    Ok((new, fixture::bearer(&tokens.access_token)?))
+}
+
 /// How much to seed.
 #[derive(Debug, Clone, Copy)]
 pub struct Shape {
@@ -219,22 +245,8 @@ pub async fn seed(setup: &Setup, shape: Shape) -> anyhow::Result<(usize, usize)>
     let (mut created_users, mut created_postings) = (0, 0);
     for i in 1..=setup.users {
         let username = format!("{}{i}", setup.prefix);
-        let registered = auth
-            .register(RegisterRequest {
-                username: username.clone(),
-                email: format!("{username}@example.com"),
-                first_name: "Bench".to_owned(),
-                last_name: format!("User{i}"),
-                password: setup.password.clone(),
-            })
-            .await;
-        match registered {
-            Ok(_) => created_users += 1,
-            Err(status) if status.code() == Code::AlreadyExists => {}
-            Err(status) => return Err(status).with_context(|| format!("registering {username}")),
-        }
-        let tokens = fixture::login(&mut auth, &username, &setup.password).await?;
-        let bearer = fixture::bearer(&tokens.access_token)?;
+        let (new, bearer) = register(&mut auth, setup, i).await?;
+        created_users += usize::from(new);
         let mut jobs = JobsServiceClient::new(jobs_channels.get(i));
         let existing = jobs
             .list_job_sites(authed(ListJobSitesRequest::default(), &bearer))

@@ -19,7 +19,11 @@ use crate::{fixture::Sessions, seed};
 pub const LIST_PAGE_SIZE: i32 = 50;
 
 /// A jobs-service client for worker `index`, acting as that worker's user.
-fn client_for(channels: &Channels, sessions: &Sessions, index: usize) -> (RawClient, Bearer) {
+pub(super) fn client_for(
+    channels: &Channels,
+    sessions: &Sessions,
+    index: usize,
+) -> (RawClient, Bearer) {
     let session = sessions.of(index);
     (RawClient::new(channels.get(index)), session.bearer.clone())
 }
@@ -67,8 +71,12 @@ impl Workload for Health {
 
 /// Declares a workload over the seeded users' data: its struct, constructor
 /// and `Workload` impl; `$worker` is built from `(client, bearer, session, index)`.
+/// The operations are the label alone unless listed after it.
 macro_rules! jobs_workload {
     ($name:ident, $label:literal, $worker:ident, $make:expr) => {
+        jobs_workload!($name, $label, [$label], $worker, $make);
+    };
+    ($name:ident, $label:literal, [$($operation:literal),+], $worker:ident, $make:expr) => {
         #[derive(Debug)]
         pub struct $name {
             channels: Channels,
@@ -92,7 +100,7 @@ macro_rules! jobs_workload {
                 $label
             }
             fn operations(&self) -> &'static [&'static str] {
-                &[$label]
+                &[$($operation),+]
             }
             async fn worker(&self, index: usize) -> anyhow::Result<$worker> {
                 let (client, bearer) = client_for(&self.channels, &self.sessions, index);

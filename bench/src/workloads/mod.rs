@@ -4,7 +4,10 @@
 //! a type implementing [`Workload`] and add a line to [`run`] and [`NAMES`].
 
 pub mod auth;
+// First: its `jobs_workload!` serves the modules after it.
+#[macro_use]
 pub mod jobs;
+mod depth;
 mod mixed;
 mod raw;
 
@@ -56,7 +59,7 @@ pub trait Workload: Send + Sync + 'static {
 }
 
 /// Every workload, with what it calls.
-pub const NAMES: [(&str, &str); 11] = [
+pub const NAMES: [(&str, &str); 14] = [
     (
         "health",
         "grpc.health.v1 Check on the jobs-service (no token, no database)",
@@ -88,6 +91,18 @@ pub const NAMES: [(&str, &str); 11] = [
     (
         "mixed",
         "a day of use: mostly reads, some writes, refreshes, rare logins",
+    ),
+    (
+        "analytics",
+        "JobsService/GetAnalytics, by nothing and by site, over 3 windows (`bench seed-depth`)",
+    ),
+    (
+        "list-due",
+        "JobsService/ListDue THIS_WEEK in a time zone, a page of 50 (`bench seed-depth`)",
+    ),
+    (
+        "search",
+        "JobsService/SearchJobPostings, common and rare words, a page of 50 (`bench seed-depth`)",
     ),
 ];
 
@@ -185,6 +200,9 @@ pub async fn run(name: &str, setup: &Setup, options: &RunOptions) -> anyhow::Res
         "list-sites" => runner::run(jobs::ListSites::new(setup).await?, options).await,
         "create-posting" => runner::run(jobs::CreatePosting::new(setup).await?, options).await,
         "mixed" => runner::run(mixed::Mixed::new(setup).await?, options).await,
+        "analytics" => runner::run(depth::Analytics::new(setup).await?, options).await,
+        "list-due" => runner::run(depth::ListDue::new(setup).await?, options).await,
+        "search" => runner::run(depth::Search::new(setup).await?, options).await,
         other => anyhow::bail!("unknown workload {other:?} (see `bench workloads`)"),
     }
 }

@@ -26,6 +26,9 @@ pub mod path {
     pub const LIST_JOB_SITES: &str = "/jobsearch.jobs.v1.JobsService/ListJobSites";
     pub const CREATE_JOB_POSTING: &str = "/jobsearch.jobs.v1.JobsService/CreateJobPosting";
     pub const UPDATE_JOB_POSTING: &str = "/jobsearch.jobs.v1.JobsService/UpdateJobPosting";
+    pub const GET_ANALYTICS: &str = "/jobsearch.jobs.v1.JobsService/GetAnalytics";
+    pub const LIST_DUE: &str = "/jobsearch.jobs.v1.JobsService/ListDue";
+    pub const SEARCH_JOB_POSTINGS: &str = "/jobsearch.jobs.v1.JobsService/SearchJobPostings";
 }
 
 /// Encodes `T` with prost, skips the answer.
