@@ -81,6 +81,8 @@ async fn no_secret_reaches_the_logs_the_errors_or_the_database() {
     let addr = format!("127.0.0.1:{}", leaks::free_port());
     let mut env = vec![
         ("AUTH_LISTEN_ADDR", addr.clone()),
+        // Not the default 9051, which a local run may hold.
+        ("AUTH_ADMIN_LISTEN_ADDR", "127.0.0.1:0".into()),
         ("AUTH_DATA_DIR", dir.path().display().to_string()),
         ("AUTH_SIGNING_KEY", signing_pem.clone()),
         ("AUTH_ARGON2_MEMORY_KIB", "1024".into()),

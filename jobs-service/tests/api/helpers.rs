@@ -318,6 +318,9 @@ impl TestApp {
     pub fn jobs_binary_vars(&self) -> Vec<(String, String)> {
         let mut vars = self.jobs_vars.clone();
         vars.push(("JOBS_AUTH_URL".into(), format!("http://{}", self.auth_addr)));
+        // Any free port: two binaries of concurrent tests (or a local run)
+        // on the default 9052 would make one of them fail to start.
+        vars.push(("JOBS_ADMIN_LISTEN_ADDR".into(), "127.0.0.1:0".into()));
         vars
     }
 

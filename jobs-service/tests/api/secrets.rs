@@ -59,6 +59,8 @@ async fn no_secret_reaches_the_logs_the_errors_or_the_database() {
     let addr = format!("127.0.0.1:{}", leaks::free_port());
     let env = [
         ("JOBS_LISTEN_ADDR", addr.clone()),
+        // Not the default 9052, which another test's binary may hold.
+        ("JOBS_ADMIN_LISTEN_ADDR", "127.0.0.1:0".into()),
         ("JOBS_DATA_DIR", dir.path().display().to_string()),
         ("JOBS_AUTH_URL", format!("http://{}", app.auth_addr)),
         ("JOBS_SERVICE_CLIENT_ID", CLIENT_ID.into()),
