@@ -4,10 +4,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::Statement;
-use crate::domain::{
-    Value,
-    stage::{Parent, ParentKind},
-};
+use crate::domain::{Value, stage::Parent};
 
 /// Columns of [`InterviewRow`], qualified by the `i` alias.
 const COLUMNS: &str = "i.id, i.job_posting_id, i.opportunity_id, i.round, i.kind, \
@@ -36,17 +33,10 @@ pub struct InterviewRow {
 impl InterviewRow {
     /// The posting or opportunity it belongs to.
     pub fn parent(&self) -> Parent {
-        match (&self.job_posting_id, &self.opportunity_id) {
-            (Some(id), _) => Parent {
-                kind: ParentKind::Posting,
-                id: id.clone(),
-            },
-            // The table's CHECK guarantees exactly one is set.
-            (None, opportunity) => Parent {
-                kind: ParentKind::Opportunity,
-                id: opportunity.clone().unwrap_or_default(),
-            },
-        }
+        Parent::of_row(
+            self.job_posting_id.as_deref(),
+            self.opportunity_id.as_deref(),
+        )
     }
 }
 

@@ -31,17 +31,10 @@ pub struct StageEventRow {
 impl StageEventRow {
     /// The posting or opportunity it belongs to.
     pub fn parent(&self) -> Parent {
-        match (&self.job_posting_id, &self.opportunity_id) {
-            (Some(id), _) => Parent {
-                kind: ParentKind::Posting,
-                id: id.clone(),
-            },
-            // The table's CHECK guarantees exactly one is set.
-            (None, opportunity) => Parent {
-                kind: ParentKind::Opportunity,
-                id: opportunity.clone().unwrap_or_default(),
-            },
-        }
+        Parent::of_row(
+            self.job_posting_id.as_deref(),
+            self.opportunity_id.as_deref(),
+        )
     }
 }
 

@@ -67,6 +67,21 @@ pub struct Parent {
 }
 
 impl Parent {
+    /// The parent a two-parent row (`job_posting_id`, `opportunity_id`)
+    /// hangs on; the tables' CHECK guarantees exactly one is set.
+    pub fn of_row(job_posting_id: Option<&str>, opportunity_id: Option<&str>) -> Self {
+        match (job_posting_id, opportunity_id) {
+            (Some(id), _) => Self {
+                kind: ParentKind::Posting,
+                id: id.to_owned(),
+            },
+            (None, opportunity) => Self {
+                kind: ParentKind::Opportunity,
+                id: opportunity.unwrap_or_default().to_owned(),
+            },
+        }
+    }
+
     /// Parses `jobPostings/{id}` or `opportunities/{id}`.
     pub fn parse(raw: &str) -> Result<Self, String> {
         let (collection, raw_id) = raw
