@@ -1,28 +1,34 @@
-//! SQL for `GetAnalytics`: aggregates over one user's stage history, joined
-//! to the postings (site, source, time spent, status), opportunities
-//! (source, status) and, to group by tag, their tag links.
+//! SQL for `GetAnalytics`: aggregates over one user's applications, read
+//! from the columns the stage derivation keeps on each posting and
+//! opportunity (`applied_at`, `stages_reached`, `next_step_at`: migration
+//! 0008), never from the stage history itself, so a call reads one index
+//! entry per application.
 //!
-//! Every statement starts from the same two common table expressions:
-//! `apps`, one row per application (a posting or an opportunity with an
-//! APPLIED step, dated by its earliest one, inside the window) with a 0/1
-//! flag per stage it ever reached, and `items`, which adds the group key,
+//! Every statement starts from the same common table expression, `items`:
+//! one row per application (a posting or an opportunity whose earliest
+//! APPLIED step is inside the window) with its stage bits, the group key,
 //! the time spent, whether it is closed and when its next step came (by
 //! TAG, one row per tag of the application, or one untagged row). Only
-//! portable SQL: `CASE`, `COUNT`, `MIN`/`MAX`, `CAST(... AS BIGINT)` (a bare
-//! `SUM` is NUMERIC on PostgreSQL) and integer `%` for the weeks.
+//! portable SQL: `CASE`, `COUNT`, `&` on BIGINT, `CAST(... AS BIGINT)` (a
+//! bare `SUM` is NUMERIC on PostgreSQL) and integer `%` for the weeks.
 
-use shared::proto::jobsearch::jobs::v1::Source;
+use shared::proto::jobsearch::jobs::v1::{Source, Stage};
 use sqlx::{Any, Executor, FromRow, Row as _, any::AnyRow};
 
-use crate::domain::analytics::{GroupBy, STAGES};
+use crate::domain::{
+    analytics::{GroupBy, STAGES},
+    stage::{number, stage_bit},
+};
 
 /// Stages that mean the application heard back: ENGAGED, INTERVIEW, OFFER,
 /// ACCEPTED, REJECTED.
-const RESPONSE_STAGES: &str = "(3, 4, 6, 7, 8)";
-/// NO_RESPONSE.
-const GHOSTED_STAGE: i64 = 9;
-/// APPLIED.
-const APPLIED_STAGE: i64 = 2;
+const RESPONSE_STAGES: [Stage; 5] = [
+    Stage::Engaged,
+    Stage::Interview,
+    Stage::Offer,
+    Stage::Accepted,
+    Stage::Rejected,
+];
 /// Closed statuses: posting REJECTED, NO_RESPONSE, WITHDRAWN; opportunity
 /// REJECTED, NO_RESPONSE, DECLINED.
 const CLOSED_POSTING: &str = "(4, 5, 7)";
@@ -31,72 +37,53 @@ const CLOSED_OPPORTUNITY: &str = "(4, 5, 6)";
 const WEEK: i64 = 604_800;
 const THURSDAY_TO_MONDAY: i64 = 259_200;
 
+/// A SQL test that an item's stage bits hold any of `stages`.
+fn reached_any(stages: &[Stage]) -> String {
+    let mask: i64 = stages.iter().map(|s| stage_bit(number(*s))).sum();
+    format!("((i.reached & CAST({mask} AS BIGINT)) <> 0)")
+}
+
 /// The `WITH` clause every statement starts from. Binds `$1` user id, `$2`
 /// window start (inclusive), `$3` window end (exclusive).
 fn with_items(group_by: GroupBy) -> String {
-    let (group_key, tag_links) = match group_by {
-        GroupBy::None => ("CAST('' AS TEXT)".to_owned(), ""),
-        GroupBy::Site => ("COALESCE(p.job_site_id, '')".to_owned(), ""),
-        GroupBy::Source => (source_name(), ""),
-        // An application is a posting or an opportunity, so at most one of
-        // the two joins matches: one row per tag, or one with no tag.
+    // The group key of a posting and of an opportunity, and the joins for
+    // it: by TAG one row per tag, or one with no tag.
+    let (posting_key, opportunity_key, posting_tags, opportunity_tags) = match group_by {
+        GroupBy::None => (String::from("''"), String::from("''"), "", ""),
+        GroupBy::Site => (String::from("p.job_site_id"), String::from("''"), "", ""),
+        GroupBy::Source => (source_name("p"), source_name("o"), "", ""),
         GroupBy::Tag => (
-            "COALESCE(pt.tag_id, ot.tag_id, '')".to_owned(),
-            "LEFT JOIN posting_tags pt ON pt.user_id = $1 \
-               AND pt.job_posting_id = a.job_posting_id \
-             LEFT JOIN opportunity_tags ot ON ot.user_id = $1 \
-               AND ot.opportunity_id = a.opportunity_id",
+            String::from("COALESCE(t.tag_id, '')"),
+            String::from("COALESCE(t.tag_id, '')"),
+            "LEFT JOIN posting_tags t ON t.user_id = $1 AND t.job_posting_id = p.id",
+            "LEFT JOIN opportunity_tags t ON t.user_id = $1 AND t.opportunity_id = o.id",
         ),
     };
-    let reached: String = STAGES
-        .iter()
-        .map(|stage| {
-            let n = *stage as i32;
-            format!(", MAX(CASE WHEN e.stage = {n} THEN 1 ELSE 0 END) AS reached_{n}")
-        })
-        .collect();
-    let applied = format!("MIN(CASE WHEN e.stage = {APPLIED_STAGE} THEN e.occurred_at END)");
-    // One subquery per parent column, not one with `job_posting_id = ..
-    // OR opportunity_id = ..`: SQLite planned that OR as a scan of all the
-    // user's events per application once the joins beside it were unused
-    // (2.4 s for 2,000 postings); each equality uses its parent's index.
-    let after = format!(
-        "(x.occurred_at > a.applied_at \
-         OR (x.occurred_at = a.applied_at AND x.stage <> {APPLIED_STAGE}))"
-    );
     format!(
-        "WITH apps AS (\
-           SELECT e.job_posting_id, e.opportunity_id, {applied} AS applied_at, \
-           MAX(CASE WHEN e.stage IN {RESPONSE_STAGES} THEN 1 ELSE 0 END) AS responded, \
-           MAX(CASE WHEN e.stage = {GHOSTED_STAGE} THEN 1 ELSE 0 END) AS ghosted\
-           {reached} \
-           FROM stage_events e WHERE e.user_id = $1 \
-           GROUP BY e.job_posting_id, e.opportunity_id \
-           HAVING {applied} >= $2 AND {applied} < $3), \
-         items AS (\
-           SELECT a.*, {group_key} AS group_key, p.time_spent, \
-           CASE WHEN p.posting_status IN {CLOSED_POSTING} \
-             OR o.opportunity_status IN {CLOSED_OPPORTUNITY} THEN 1 ELSE 0 END AS closed, \
-           CASE WHEN a.job_posting_id IS NOT NULL \
-             THEN (SELECT MIN(x.occurred_at) FROM stage_events x WHERE x.user_id = $1 \
-               AND x.job_posting_id = a.job_posting_id AND {after}) \
-             ELSE (SELECT MIN(x.occurred_at) FROM stage_events x WHERE x.user_id = $1 \
-               AND x.opportunity_id = a.opportunity_id AND {after}) END AS next_at \
-           FROM apps a \
-           LEFT JOIN job_postings p ON p.user_id = $1 AND p.id = a.job_posting_id \
-           LEFT JOIN opportunities o ON o.user_id = $1 AND o.id = a.opportunity_id \
-           {tag_links}) "
+        "WITH items AS (\
+           SELECT p.applied_at, p.stages_reached AS reached, p.next_step_at AS next_at, \
+           p.time_spent, CASE WHEN p.posting_status IN {CLOSED_POSTING} THEN 1 ELSE 0 END \
+           AS closed, CAST({posting_key} AS TEXT) AS group_key \
+           FROM job_postings p {posting_tags} \
+           WHERE p.user_id = $1 AND p.applied_at >= $2 AND p.applied_at < $3 \
+         UNION ALL \
+           SELECT o.applied_at, o.stages_reached, o.next_step_at, CAST(NULL AS BIGINT), \
+           CASE WHEN o.opportunity_status IN {CLOSED_OPPORTUNITY} THEN 1 ELSE 0 END, \
+           CAST({opportunity_key} AS TEXT) \
+           FROM opportunities o {opportunity_tags} \
+           WHERE o.user_id = $1 AND o.applied_at >= $2 AND o.applied_at < $3) "
     )
 }
 
-/// The Source enum name of the item's source, `''` for none stated: the
-/// names come from the generated enum, so a new source needs no SQL edit.
-fn source_name() -> String {
+/// The Source enum name of the source of the row `alias`, `''` for none
+/// stated: the names come from the generated enum, so a new source needs
+/// no SQL edit.
+fn source_name(alias: &str) -> String {
     let names: String = (1..)
         .map_while(|n| Source::try_from(n).ok())
         .map(|source| format!(" WHEN {} THEN '{}'", source as i32, source.as_str_name()))
         .collect();
-    format!("CASE COALESCE(p.source, o.source){names} ELSE '' END")
+    format!("CASE {alias}.source{names} ELSE '' END")
 }
 
 /// A group's name from its key, and the join that reads it.
@@ -163,19 +150,22 @@ pub async fn counts(
     let reached: String = STAGES
         .iter()
         .map(|stage| {
+            let test = reached_any(&[*stage]);
             let n = *stage as i32;
-            format!(", COUNT(CASE WHEN i.reached_{n} = 1 THEN 1 END) AS reached_{n}")
+            format!(", COUNT(CASE WHEN {test} THEN 1 END) AS reached_{n}")
         })
         .collect();
+    let responded = reached_any(&RESPONSE_STAGES);
+    let ghosted = reached_any(&[Stage::NoResponse]);
     let (name, name_join) = group_name(group_by);
     let sql = format!(
         "{} SELECT i.group_key, COALESCE({name}, '') AS group_name, \
          COUNT(*) AS applied, \
-         COUNT(CASE WHEN i.responded = 1 THEN 1 END) AS responded, \
-         COUNT(CASE WHEN i.responded = 0 AND i.ghosted = 1 THEN 1 END) AS ghosted, \
-         COUNT(CASE WHEN i.responded = 0 AND i.ghosted = 0 AND i.closed = 0 THEN 1 END) \
+         COUNT(CASE WHEN {responded} THEN 1 END) AS responded, \
+         COUNT(CASE WHEN NOT {responded} AND {ghosted} THEN 1 END) AS ghosted, \
+         COUNT(CASE WHEN NOT {responded} AND NOT {ghosted} AND i.closed = 0 THEN 1 END) \
            AS waiting, \
-         COUNT(CASE WHEN i.responded = 0 AND i.ghosted = 0 AND i.closed = 1 THEN 1 END) \
+         COUNT(CASE WHEN NOT {responded} AND NOT {ghosted} AND i.closed = 1 THEN 1 END) \
            AS withdrawn, \
          COUNT(i.next_at) AS with_next_step, \
          CAST(COALESCE(SUM(i.time_spent), 0) AS BIGINT) AS time_spent\

@@ -216,6 +216,12 @@ pub struct Derived {
     pub rejected_at: Option<i64>,
     /// When to follow up, from the last event (see `follow_up`).
     pub follow_up_at: Option<i64>,
+    /// Every stage the history holds, as bits `1 << stage number`: what
+    /// analytics counts the funnel and the outcomes from.
+    pub stages_reached: i64,
+    /// The first step after the earliest APPLIED (later, or at the same
+    /// time but another stage): the application's first answer or move.
+    pub next_step_at: Option<i64>,
 }
 
 impl Derived {
@@ -229,9 +235,27 @@ impl Derived {
                 ("applied_at", self.applied_at.into()),
                 ("interviewed_at", self.interviewed_at.into()),
                 ("rejected_at", self.rejected_at.into()),
+                ("stages_reached", self.stages_reached.into()),
+                ("next_step_at", self.next_step_at.into()),
             ],
-            ParentKind::Opportunity => vec![("opportunity_status", self.status.into())],
+            // An opportunity shows none of these; they are stored for
+            // analytics only.
+            ParentKind::Opportunity => vec![
+                ("opportunity_status", self.status.into()),
+                ("applied_at", self.applied_at.into()),
+                ("stages_reached", self.stages_reached.into()),
+                ("next_step_at", self.next_step_at.into()),
+            ],
         }
+    }
+}
+
+/// A stage's bit in [`Derived::stages_reached`]; 0 for a number outside
+/// the enum (the store holds only valid ones).
+pub fn stage_bit(stored: i64) -> i64 {
+    match stage(stored) {
+        Some(_) if (0..63).contains(&stored) => 1 << stored,
+        _ => 0,
     }
 }
 
@@ -253,9 +277,22 @@ pub fn derive(kind: ParentKind, events: &[Event], rules: &FollowUpRules) -> Deri
             .find(|e| e.stage == number(wanted))
             .map(|e| e.occurred_at)
     };
+    let applied_at = first(Stage::Applied);
+    let applied = number(Stage::Applied);
+    let next_step_at = applied_at.and_then(|at| {
+        ordered
+            .iter()
+            .find(|e| e.occurred_at > at || (e.occurred_at == at && e.stage != applied))
+            .map(|e| e.occurred_at)
+    });
     Derived {
         status: status_of(kind, last.unwrap_or(Stage::Open)),
-        applied_at: first(Stage::Applied),
+        applied_at,
+        stages_reached: ordered
+            .iter()
+            .map(|e| stage_bit(e.stage))
+            .fold(0, |a, b| a | b),
+        next_step_at,
         interviewed_at: first(Stage::Interview),
         rejected_at: first(Stage::Rejected),
         follow_up_at: last

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod analytics;
+mod analytics_columns;
 mod analytics_groups;
 mod attacks;
 mod browsers;

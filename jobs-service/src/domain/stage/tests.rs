@@ -39,6 +39,49 @@ fn the_last_event_sets_the_status_and_the_first_of_each_stage_its_date() {
 }
 
 #[test]
+fn analytics_reads_the_stages_reached_and_the_step_after_the_first_application() {
+    let events = [
+        ev("1", Stage::Open, 50),
+        ev("2", Stage::Applied, 200),
+        // A second APPLIED at the same time is not a next step; the engaged
+        // step logged at that time is.
+        ev("3", Stage::Applied, 100),
+        ev("4", Stage::Applied, 100),
+        ev("5", Stage::Engaged, 100),
+        ev("6", Stage::NoResponse, 900),
+    ];
+    let derived = derive(POSTING, &events, &FollowUpRules::default());
+    let bits = [
+        Stage::Open,
+        Stage::Applied,
+        Stage::Engaged,
+        Stage::NoResponse,
+    ]
+    .iter()
+    .map(|s| 1 << number(*s))
+    .sum::<i64>();
+    assert_eq!(derived.stages_reached, bits);
+    assert_eq!(derived.next_step_at, Some(100));
+    // Without a later step there is none; without an APPLIED step either.
+    let waiting = derive(POSTING, &events[1..3], &FollowUpRules::default());
+    assert_eq!(waiting.next_step_at, Some(200));
+    let alone = derive(
+        POSTING,
+        &[ev("1", Stage::Applied, 7)],
+        &FollowUpRules::default(),
+    );
+    assert_eq!(alone.next_step_at, None);
+    let never = derive(
+        POSTING,
+        &[ev("1", Stage::Offer, 7)],
+        &FollowUpRules::default(),
+    );
+    assert_eq!((never.next_step_at, never.stages_reached), (None, 1 << 6));
+    assert_eq!(stage_bit(0), 0);
+    assert_eq!(stage_bit(99), 0);
+}
+
+#[test]
 fn equal_times_go_to_the_event_logged_last() {
     let events = [ev("2", Stage::Offer, 100), ev("1", Stage::Rejected, 100)];
     assert_eq!(
