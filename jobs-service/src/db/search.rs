@@ -167,18 +167,25 @@ impl Index {
         if search.query.words.is_empty() {
             return Ok(Vec::new());
         }
-        let mut sql = match self {
+        let sql = match self {
             Self::Fts5 => {
-                // The subquery names its columns apart from the table's.
+                // The inner query ranks and pages narrow rows (the rowid,
+                // the score and the id); only the page's postings are read
+                // whole, by rowid. Filters name the table `job_postings`,
+                // whose filtered columns no FTS column shares a name with.
                 let mut sql = Statement::new(&format!(
-                    "SELECT {LIST_COLUMNS} FROM job_postings JOIN (SELECT rowid AS hit, \
-                     {SQLITE_RANK} AS score FROM job_postings_fts WHERE job_postings_fts MATCH "
+                    "SELECT {LIST_COLUMNS} FROM (SELECT job_postings.rowid AS hit, \
+                     {SQLITE_RANK} AS score, job_postings.id AS hit_id FROM job_postings_fts \
+                     JOIN job_postings ON job_postings.rowid = job_postings_fts.rowid \
+                     WHERE job_postings_fts MATCH "
                 ));
                 sql.bind(search.query.fts5());
-                sql.push(") m ON m.hit = job_postings.rowid WHERE user_id = ")
-                    .bind(user_id);
+                sql.push(" AND job_postings.user_id = ").bind(user_id);
                 push_filter(&mut sql, &search.filter);
-                sql.push(" ORDER BY m.score, id");
+                sql.push(" ORDER BY score, hit_id LIMIT ").bind(limit);
+                sql.push(" OFFSET ").bind(search.offset);
+                sql.push(") m JOIN job_postings ON job_postings.rowid = m.hit")
+                    .push(" ORDER BY m.score, m.hit_id");
                 sql
             }
             Self::Tsvector => {
@@ -192,12 +199,12 @@ impl Index {
                 push_filter(&mut sql, &search.filter);
                 sql.push(" ORDER BY ts_rank(search_vector, plainto_tsquery('simple'::regconfig, ")
                     .bind(search.query.plain())
-                    .push(")) DESC, id");
+                    .push(")) DESC, id LIMIT ")
+                    .bind(limit);
+                sql.push(" OFFSET ").bind(search.offset);
                 sql
             }
         };
-        sql.push(" LIMIT ").bind(limit);
-        sql.push(" OFFSET ").bind(search.offset);
         sql.fetch_all(db).await
     }
 }
