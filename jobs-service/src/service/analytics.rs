@@ -92,21 +92,39 @@ impl AppState {
         let window = (query.start, query.end);
         // One transaction: on SQLite one snapshot for every statement.
         let mut tx = self.db.begin().await?;
-        let overall = grouped(&mut tx, user_id, window, GroupBy::None)
-            .await?
-            .into_values()
-            .next()
-            .map(|(_, figures)| figures)
-            .unwrap_or_default();
-        let mut groups: Vec<Group> = match query.group_by {
-            GroupBy::None => Vec::new(),
-            by => grouped(&mut tx, user_id, window, by)
-                .await?
-                .into_iter()
-                .map(|(key, (name, figures))| Group { key, name, figures })
-                .collect(),
+        let (overall, groups) = match query.group_by {
+            GroupBy::None => (fetch(&mut tx, user_id, window, GroupBy::None).await?, None),
+            // Each application is in exactly one site and one source, so the
+            // groups add up to the whole: one pass serves both.
+            by @ (GroupBy::Site | GroupBy::Source) => {
+                let groups = fetch(&mut tx, user_id, window, by).await?;
+                let whole = Raw::sum(groups.values().map(|(_, raw)| raw));
+                (
+                    BTreeMap::from([(String::new(), (String::new(), whole))]),
+                    Some(groups),
+                )
+            }
+            // Tags overlap (and may be none): the whole is counted apart.
+            GroupBy::Tag => (
+                fetch(&mut tx, user_id, window, GroupBy::None).await?,
+                Some(fetch(&mut tx, user_id, window, GroupBy::Tag).await?),
+            ),
         };
         tx.commit().await?;
+        let overall = overall
+            .into_values()
+            .next()
+            .map(|(_, raw)| raw.figures())
+            .unwrap_or_default();
+        let mut groups: Vec<Group> = groups
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(key, (name, raw))| Group {
+                key,
+                name,
+                figures: raw.figures(),
+            })
+            .collect();
         // Sorted here, not by ORDER BY: PostgreSQL sorts text by its locale
         // and SQLite by bytes, and the answer must not depend on the backend.
         groups.sort_by(|a, b| (&a.name, &a.key).cmp(&(&b.name, &b.key)));
@@ -114,50 +132,103 @@ impl AppState {
     }
 }
 
-/// The figures of every group that has applications, by key, with names.
-async fn grouped(
+/// What the database returns for one group, before it becomes figures.
+#[derive(Debug, Default)]
+struct Raw {
+    counts: Counts,
+    /// Seconds to the next step, shortest first.
+    durations: Vec<i64>,
+    /// Applications per week start.
+    weeks: BTreeMap<i64, i64>,
+}
+
+impl Raw {
+    /// The raw data of disjoint groups taken together.
+    fn sum<'a>(groups: impl Iterator<Item = &'a Raw>) -> Raw {
+        let mut whole = Raw::default();
+        for raw in groups {
+            let (sum, part) = (&mut whole.counts, &raw.counts);
+            sum.applied += part.applied;
+            sum.responded += part.responded;
+            sum.ghosted += part.ghosted;
+            sum.waiting += part.waiting;
+            sum.withdrawn += part.withdrawn;
+            sum.with_next_step += part.with_next_step;
+            sum.time_spent += part.time_spent;
+            sum.reached
+                .resize(sum.reached.len().max(part.reached.len()), 0);
+            for (total, n) in sum.reached.iter_mut().zip(&part.reached) {
+                *total += n;
+            }
+            whole.durations.extend(&raw.durations);
+            for (week, n) in &raw.weeks {
+                *whole.weeks.entry(*week).or_default() += n;
+            }
+        }
+        whole.durations.sort_unstable();
+        whole
+    }
+
+    /// The figures: rates, percentiles of the sorted durations, ISO weeks.
+    fn figures(self) -> Figures {
+        let counts = self.counts;
+        Figures {
+            response_rate: rate(counts.responded, counts.applied),
+            ghosting_rate: rate(counts.ghosted, counts.applied),
+            median_days: days(percentile(&self.durations, 0.5)),
+            p75_days: days(percentile(&self.durations, 0.75)),
+            weeks: self
+                .weeks
+                .into_iter()
+                .map(|(week_start, applications)| Week {
+                    week_start,
+                    iso: iso_week(week_start),
+                    applications,
+                })
+                .collect(),
+            counts,
+        }
+    }
+}
+
+/// The raw data of every group that has applications, by key, with names.
+async fn fetch(
     tx: &mut Tx,
     user_id: &str,
     window: (i64, i64),
     by: GroupBy,
-) -> Result<BTreeMap<String, (String, Figures)>> {
+) -> Result<BTreeMap<String, (String, Raw)>> {
     let counts = analytics::counts(&mut **tx, user_id, window, by).await?;
     let durations = analytics::durations(&mut **tx, user_id, window, by).await?;
     let weeks = analytics::weeks(&mut **tx, user_id, window, by).await?;
-    let mut sorted: BTreeMap<String, Vec<i64>> = BTreeMap::new();
-    for (key, seconds) in durations {
-        // Rows come shortest first, so each group's list stays sorted.
-        sorted.entry(key).or_default().push(seconds);
-    }
-    let mut per_week: BTreeMap<String, Vec<Week>> = BTreeMap::new();
-    for (key, week_start, applications) in weeks {
-        per_week.entry(key).or_default().push(Week {
-            week_start,
-            iso: iso_week(week_start),
-            applications,
-        });
-    }
-    Ok(counts
+    let mut groups: BTreeMap<String, (String, Raw)> = counts
         .into_iter()
         .map(|row| {
-            let key = row.group_key.clone();
-            let durations = sorted.remove(&key).unwrap_or_default();
-            let weeks = per_week.remove(&key).unwrap_or_default();
-            let name = row.group_name.clone();
-            (key, (name, figures(row, &durations, weeks)))
+            let raw = Raw {
+                counts: Counts::from(&row),
+                ..Raw::default()
+            };
+            (row.group_key, (row.group_name, raw))
         })
-        .collect())
+        .collect();
+    // Rows come shortest first, so each group's list stays sorted. Every
+    // duration and week belongs to a counted group (the same `items`).
+    for (key, seconds) in durations {
+        if let Some((_, raw)) = groups.get_mut(&key) {
+            raw.durations.push(seconds);
+        }
+    }
+    for (key, week_start, applications) in weeks {
+        if let Some((_, raw)) = groups.get_mut(&key) {
+            raw.weeks.insert(week_start, applications);
+        }
+    }
+    Ok(groups)
 }
 
-/// One group's figures from its counts, sorted durations and weeks.
-fn figures(row: CountsRow, durations: &[i64], weeks: Vec<Week>) -> Figures {
-    Figures {
-        response_rate: rate(row.responded, row.applied),
-        ghosting_rate: rate(row.ghosted, row.applied),
-        median_days: days(percentile(durations, 0.5)),
-        p75_days: days(percentile(durations, 0.75)),
-        weeks,
-        counts: Counts {
+impl From<&CountsRow> for Counts {
+    fn from(row: &CountsRow) -> Self {
+        Self {
             applied: row.applied,
             responded: row.responded,
             ghosted: row.ghosted,
@@ -165,7 +236,7 @@ fn figures(row: CountsRow, durations: &[i64], weeks: Vec<Week>) -> Figures {
             withdrawn: row.withdrawn,
             with_next_step: row.with_next_step,
             time_spent: row.time_spent,
-            reached: row.reached,
-        },
+            reached: row.reached.clone(),
+        }
     }
 }

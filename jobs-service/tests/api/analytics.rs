@@ -307,6 +307,14 @@ async fn analytics_by_site_give_the_same_figures_per_site_and_opportunities_apar
         seen(answer.overall.as_ref().unwrap()).counts,
         [7, 3, 1, 2, 1, 6]
     );
+    // The whole, summed from the groups, is the ungrouped answer in full.
+    let ungrouped = analytics(&app, &ada, window(None, None, AnalyticsGroupBy::None))
+        .await
+        .unwrap();
+    assert_eq!(
+        seen(answer.overall.as_ref().unwrap()),
+        seen(ungrouped.overall.as_ref().unwrap())
+    );
     let groups: Vec<(&str, &str)> = answer
         .groups
         .iter()

@@ -85,6 +85,14 @@ async fn analytics_by_source_give_the_same_figures_per_source_and_unstated_apart
         seen(answer.overall.as_ref().unwrap()).counts,
         [7, 3, 1, 2, 1, 6]
     );
+    // The whole, summed from the groups, is the ungrouped answer in full.
+    let ungrouped = analytics(&app, &ada, window(None, None, AnalyticsGroupBy::None))
+        .await
+        .unwrap();
+    assert_eq!(
+        seen(answer.overall.as_ref().unwrap()),
+        seen(ungrouped.overall.as_ref().unwrap())
+    );
     let (keys, figures) = groups(&answer);
     let named = |name: &str| (name.to_owned(), name.to_owned());
     assert_eq!(
