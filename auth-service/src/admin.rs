@@ -34,7 +34,7 @@ pub async fn disable_user(state: &AppState, username: &str) -> anyhow::Result<St
     let key = crate::domain::user::Username::parse(username)
         .map_err(|reason| anyhow::anyhow!("username: {reason}"))?
         .key;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.writer.begin().await?;
     let Some(user_id) = crate::db::users::disable(&mut *tx, &key).await? else {
         anyhow::bail!("no active user named {username}");
     };

@@ -303,14 +303,13 @@ impl Config {
     }
 
     /// Pool size: `AUTH_DATABASE_MAX_CONNECTIONS`, else 10 on PostgreSQL and
-    /// 1 on SQLite. SQLite lets one writer in at a time, and nearly every
-    /// auth-service call that matters writes (login, refresh, logout): with
-    /// more connections the writers collide and SQLite's busy handler makes
-    /// the losers sleep for milliseconds while the lock is free again in
-    /// microseconds, whereas one connection queues them in order. Measured
-    /// with `bench` (16 in flight): RefreshToken 1,674-1,829/s → 2,837/s,
-    /// p99 84 → 19 ms; Login 32-54/s → 65-73/s; GetMe unchanged (reads are
-    /// microseconds).
+    /// 1 on SQLite. On SQLite this pool holds only reads, which take
+    /// microseconds; writes go through their own single connection
+    /// (`shared::db::Pools`), which queues them in order instead of letting
+    /// SQLite's busy handler put the losers to sleep for milliseconds.
+    /// Measured with `bench` (16 in flight) when one connection first did
+    /// both: RefreshToken 1,674-1,829/s → 2,837/s, p99 84 → 19 ms; Login
+    /// 32-54/s → 65-73/s.
     pub fn database_max_connections(&self) -> u32 {
         self.database_max_connections.unwrap_or_else(|| {
             let sqlite = self

@@ -97,6 +97,7 @@ pub async fn run_with_admin(
     if let Some(task) = listener_task {
         task.abort();
     }
+    state.writer.close().await;
     state.db.close().await;
     admin.stop().await;
     tracing::info!("stopped");
@@ -127,5 +128,5 @@ pub(crate) async fn purge_once(state: &AppState) -> sqlx::Result<db::purge::Purg
     // presented, so an audit can tell "revoked" from "never existed".
     let revoked_before = now - i64::try_from(config.access_token_ttl_secs).unwrap_or(0);
     let forget_before = now - i64::try_from(config.login_lockout_max_secs).unwrap_or(0);
-    db::purge::purge(&state.db, now, revoked_before, forget_before).await
+    db::purge::purge(&state.writer, now, revoked_before, forget_before).await
 }

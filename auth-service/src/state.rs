@@ -8,7 +8,7 @@ use shared::token::{AccessTokenVerifier, ServiceTokenVerifier};
 
 use crate::{
     config::{Config, PASSWORD_MAX_LENGTH},
-    db::{self, Pool},
+    db::{self, Pool, Pools},
     domain::password_policy::PasswordPolicy,
     feed::RevocationFeed,
     keys::SigningKeys,
@@ -19,8 +19,12 @@ use crate::{
 /// Everything a call needs.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    /// Database pool.
+    /// Database pool for reads.
     pub db: Pool,
+    /// Database pool for writes: every transaction or statement that
+    /// writes goes through it (one connection on SQLite: see
+    /// `shared::db::Pools`).
+    pub writer: Pool,
     /// Validated configuration.
     pub config: Arc<Config>,
     /// Signing keys (private key and published public keys).
@@ -52,12 +56,12 @@ impl AppState {
     /// Connects to the database (applying migrations) and loads the keys.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let keys = SigningKeys::load(&config)?;
-        let db = db::connect(&config).await?;
-        Self::from_parts(config, db, keys)
+        let pools = db::connect(&config).await?;
+        Self::from_parts(config, pools, keys)
     }
 
-    /// Assembles the state from an open pool and loaded keys.
-    pub fn from_parts(config: Config, db: Pool, keys: SigningKeys) -> anyhow::Result<Self> {
+    /// Assembles the state from open pools and loaded keys.
+    pub fn from_parts(config: Config, pools: Pools, keys: SigningKeys) -> anyhow::Result<Self> {
         let verifier = keys.verifier(&config.issuer, &config.audience)?;
         let service_verifier = keys.verifier(&config.issuer, &config.issuer)?;
         let service_clients = config.service_clients()?;
@@ -75,7 +79,8 @@ impl AppState {
         let metrics = Arc::new(Metrics::new(&hasher));
         Ok(Self {
             metrics,
-            db,
+            db: pools.reader,
+            writer: pools.writer,
             config: Arc::new(config),
             keys: Arc::new(keys),
             verifier: Arc::new(verifier),

@@ -128,6 +128,7 @@ pub async fn run_with_admin(
     for task in background {
         task.abort();
     }
+    state.writer.close().await;
     state.db.close().await;
     admin.stop().await;
     tracing::info!("stopped");

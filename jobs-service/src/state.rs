@@ -15,8 +15,12 @@ use crate::{
 /// Everything a call needs.
 #[derive(Clone, Debug)]
 pub struct AppState {
-    /// Database pool.
+    /// Database pool for reads.
     pub db: Pool,
+    /// Database pool for writes: every transaction or statement that
+    /// writes goes through it (one connection on SQLite: see
+    /// `shared::db::Pools`).
+    pub writer: Pool,
     /// The full-text search index of the pool's backend.
     pub search: Index,
     /// Validated configuration.
@@ -40,11 +44,12 @@ impl AppState {
         if let Some(static_keys) = crate::auth::static_keys(&config)? {
             keys.install(static_keys);
         }
-        let db = db::connect(&config).await?;
+        let pools = db::connect(&config).await?;
         // After the portable migrations: the one backend-specific schema.
-        let search = Index::install(&db).await?;
+        let search = Index::install(&pools.writer).await?;
         Ok(Self {
-            db,
+            db: pools.reader,
+            writer: pools.writer,
             search,
             config: Arc::new(config),
             secrets,

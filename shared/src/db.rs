@@ -29,11 +29,52 @@ pub struct DbOptions<'a> {
     pub acquire_timeout: Duration,
 }
 
-/// Opens the pool (creating the SQLite file and its folder if needed) and
+/// A service's connections: `reader` for everything, `writer` for writes.
+///
+/// SQLite takes one writer at a time, and a connection that finds the
+/// write lock taken sleeps in SQLite's busy handler (1, 2, 5 ... 100 ms
+/// steps) while newer writers may win: under 16 concurrent creates that
+/// gave a p99 of 243 ms and a maximum of 1.7 s (docs/benchmarks.md). So on
+/// SQLite `writer` is a pool of one connection, which queues writers in
+/// order (sqlx's pool is fair) and leaves `reader`'s connections to reads,
+/// which WAL never blocks. On PostgreSQL, which locks rows, both are the
+/// same pool.
+#[derive(Debug, Clone)]
+pub struct Pools {
+    /// Reads, and writes on PostgreSQL.
+    pub reader: AnyPool,
+    /// Write transactions and writing statements.
+    pub writer: AnyPool,
+}
+
+impl Pools {
+    /// Closes both pools.
+    pub async fn close(&self) {
+        self.writer.close().await;
+        self.reader.close().await;
+    }
+}
+
+/// Opens the pools (creating the SQLite file and its folder if needed) and
 /// applies pending migrations.
-pub async fn connect(options: &DbOptions<'_>, migrator: &Migrator) -> anyhow::Result<AnyPool> {
+pub async fn connect(options: &DbOptions<'_>, migrator: &Migrator) -> anyhow::Result<Pools> {
     install_default_drivers();
-    let variable = options.url_variable;
+    let url = url(options)?;
+    let reader = open(options, &url, options.max_connections).await?;
+    migrator
+        .run(&reader)
+        .await
+        .context("applying database migrations")?;
+    let writer = if url.starts_with("sqlite:") {
+        open(options, &url, 1).await?
+    } else {
+        reader.clone()
+    };
+    Ok(Pools { reader, writer })
+}
+
+/// The configured URL, or the default SQLite file's (its folder created).
+fn url(options: &DbOptions<'_>) -> anyhow::Result<String> {
     let url = match options.url {
         Some(url) => url.expose_secret().to_owned(),
         None => {
@@ -49,10 +90,18 @@ pub async fn connect(options: &DbOptions<'_>, migrator: &Migrator) -> anyhow::Re
     };
     let known = ["sqlite:", "postgres:", "postgresql:"];
     if !known.iter().any(|scheme| url.starts_with(scheme)) {
-        anyhow::bail!("{variable} must start with sqlite: or postgres:");
+        anyhow::bail!(
+            "{} must start with sqlite: or postgres:",
+            options.url_variable
+        );
     }
-    let pool = AnyPoolOptions::new()
-        .max_connections(options.max_connections)
+    Ok(url)
+}
+
+/// One pool of up to `max_connections` to `url`.
+async fn open(options: &DbOptions<'_>, url: &str, max_connections: u32) -> anyhow::Result<AnyPool> {
+    AnyPoolOptions::new()
+        .max_connections(max_connections)
         .acquire_timeout(options.acquire_timeout)
         .after_connect(|conn, _meta| {
             Box::pin(async move {
@@ -69,14 +118,9 @@ pub async fn connect(options: &DbOptions<'_>, migrator: &Migrator) -> anyhow::Re
             })
         })
         // The URL may hold a password: never put it in an error message.
-        .connect(&url)
+        .connect(url)
         .await
-        .with_context(|| format!("{variable}: cannot connect to the database"))?;
-    migrator
-        .run(&pool)
-        .await
-        .context("applying database migrations")?;
-    Ok(pool)
+        .with_context(|| format!("{}: cannot connect to the database", options.url_variable))
 }
 
 /// A boolean column, stored as BIGINT 0/1 because sqlx's `Any` driver cannot

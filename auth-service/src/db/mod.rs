@@ -28,7 +28,7 @@ pub type Tx = sqlx::Transaction<'static, Any>;
 
 /// Opens the pool (creating the SQLite file and its folder if needed) and
 /// applies pending migrations.
-pub async fn connect(config: &Config) -> anyhow::Result<Pool> {
+pub async fn connect(config: &Config) -> anyhow::Result<Pools> {
     let options = DbOptions {
         url: config.database_url.as_ref(),
         data_dir: &config.data_dir,
@@ -48,7 +48,7 @@ pub async fn ping(pool: &Pool) -> bool {
     }
 }
 
-pub use shared::db::Flag;
+pub use shared::db::{Flag, Pools};
 
 /// The name of the unique field a constraint violation is about, if any.
 pub fn unique_violation(error: &sqlx::Error) -> Option<&'static str> {

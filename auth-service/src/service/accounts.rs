@@ -101,7 +101,7 @@ impl AppState {
             is_staff,
             date_joined: now(),
         };
-        users::insert(&self.db, &new)
+        users::insert(&self.writer, &new)
             .await
             .map_err(Error::from_user_write)?;
         tracing::info!(user_id = %id, "user registered");

@@ -90,7 +90,7 @@ impl AppState {
     /// Applies `patch` to the caller's profile and returns the result.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn update_me(&self, user_id: &str, patch: ProfilePatch) -> Result<UserRow> {
-        users::update_fields(&self.db, user_id, &patch.fields)
+        users::update_fields(&self.writer, user_id, &patch.fields)
             .await
             .map_err(Error::from_user_write)?;
         users::find(&self.db, user_id).await?.ok_or(Error::BadToken)

@@ -91,7 +91,9 @@ impl AppState {
         };
         if self.hasher.needs_rehash(&user.password_hash) {
             let hash = self.hasher.hash(password).await?;
-            if users::upgrade_password_hash(&self.db, &user.id, &user.password_hash, &hash).await? {
+            if users::upgrade_password_hash(&self.writer, &user.id, &user.password_hash, &hash)
+                .await?
+            {
                 user.password_hash = hash;
             }
         }
@@ -110,7 +112,7 @@ impl AppState {
         let session_expires = now + secs(self.config.session_max_lifetime_secs);
         let (refresh_token, refresh_hash) = new_refresh_token();
         let refresh_expires = session_expires.min(now + secs(self.config.refresh_token_ttl_secs));
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         // First, the write that locks the user's row (see set_last_login).
         if !users::set_last_login(&mut *tx, &user.id, &user.password_hash, now).await? {
             // The password changed (or the account was disabled) since it
@@ -138,7 +140,7 @@ impl AppState {
     pub async fn refresh(&self, refresh_token: &str) -> Result<IssuedTokens> {
         let hash = hash_refresh_token(refresh_token)?;
         let now = now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let Some(session_id) = sessions::claim_refresh_token(&mut *tx, &hash, now).await? else {
             if let Some(owner) = sessions::refresh_token_owner(&mut *tx, &hash).await?
                 && owner.used
@@ -178,7 +180,7 @@ impl AppState {
         let Some(owner) = sessions::refresh_token_owner(&self.db, &hash).await? else {
             return Err(Error::BadToken);
         };
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         self.end_session(&mut tx, &owner, RevokeReason::Logout, now())
             .await?;
         tx.commit().await?;
@@ -189,7 +191,7 @@ impl AppState {
     /// Ends every session of the caller.
     pub async fn logout_all(&self, caller: &Caller) -> Result<u64> {
         let user_id = &caller.user.id;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let ended = self
             .end_sessions_of_user(&mut tx, user_id, None, RevokeReason::LogoutAll, now())
             .await?;
@@ -241,7 +243,7 @@ impl AppState {
             return Err(Error::InvalidArgument(violations));
         }
         let hash = self.hasher.hash(new).await?;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         users::set_password_hash(&mut *tx, &user.id, &hash).await?;
         let keep = Some(caller.session_id.as_str());
         let reason = RevokeReason::PasswordChange;

@@ -27,7 +27,8 @@ impl AppState {
     pub(super) async fn record_failure(&self, account_key: &str, now: i64) -> Result<()> {
         let config = &self.config;
         let window = i64::try_from(config.login_lockout_max_secs).unwrap_or(i64::MAX / 4);
-        let failures = throttle::record_failure(&self.db, account_key, now, now - window).await?;
+        let failures =
+            throttle::record_failure(&self.writer, account_key, now, now - window).await?;
         let Some(delay) = lockout_delay(
             failures,
             config.login_max_failures,
@@ -41,7 +42,7 @@ impl AppState {
         let user_id = account_key.strip_prefix("user:").unwrap_or("unknown");
         tracing::warn!(%user_id, failures, delay, "login throttled");
         throttle::lock(
-            &self.db,
+            &self.writer,
             account_key,
             now + i64::try_from(delay).unwrap_or(window),
         )

@@ -26,7 +26,7 @@ use sqlx::{
 
 use crate::{config::Config, domain::Value};
 
-pub use shared::db::Flag;
+pub use shared::db::{Flag, Pools};
 
 /// The embedded migrations, applied at start.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
@@ -36,9 +36,9 @@ pub type Pool = AnyPool;
 /// An open transaction.
 pub type Tx = sqlx::Transaction<'static, Any>;
 
-/// Opens the pool (creating the SQLite file and its folder if needed) and
+/// Opens the pools (creating the SQLite file and its folder if needed) and
 /// applies pending migrations.
-pub async fn connect(config: &Config) -> anyhow::Result<Pool> {
+pub async fn connect(config: &Config) -> anyhow::Result<Pools> {
     let options = DbOptions {
         url: config.database_url.as_ref(),
         data_dir: &config.data_dir,

@@ -23,7 +23,7 @@ impl AppState {
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn create_contact(&self, user_id: &str, columns: Columns) -> Result<ContactRow> {
         let id = uuid::Uuid::now_v7().to_string();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         contacts::insert(&mut *tx, user_id, &id, columns, now()).await?;
         let row = contacts::find(&mut *tx, user_id, &id)
             .await?
@@ -79,7 +79,7 @@ impl AppState {
     /// Applies a masked update to one of `user_id`'s contacts.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn update_contact(&self, user_id: &str, update: ContactUpdate) -> Result<ContactRow> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         if contacts::update(&mut *tx, user_id, &update.id, now(), &update.columns).await? == 0 {
             return Err(NOT_FOUND);
         }
@@ -95,7 +95,7 @@ impl AppState {
     /// opportunities pointing at it (migration 0004).
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn delete_contact(&self, user_id: &str, id: &str) -> Result<()> {
-        match contacts::delete(&self.db, user_id, id).await? {
+        match contacts::delete(&self.writer, user_id, id).await? {
             0 => Err(NOT_FOUND),
             _ => Ok(()),
         }
@@ -107,7 +107,7 @@ impl AppState {
     pub async fn link_contact(&self, user_id: &str, link: Link) -> Result<LinkRow> {
         let now = now();
         let role = link.role.map(|role| i64::from(role as i32)).unwrap_or(0);
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         if contacts::update(&mut *tx, user_id, &link.contact_id, now, &[]).await? == 0 {
             return Err(NOT_FOUND);
         }
@@ -135,7 +135,7 @@ impl AppState {
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn unlink_contact(&self, user_id: &str, link: Link) -> Result<()> {
         let role = link.role.map(|role| i64::from(role as i32));
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         if contacts::update(&mut *tx, user_id, &link.contact_id, now(), &[]).await? == 0 {
             return Err(NOT_FOUND);
         }

@@ -44,7 +44,7 @@ impl AppState {
         let now = now();
         let parent = &new.parent;
         let id = uuid::Uuid::now_v7().to_string();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         if stage_events::touch_parent(&mut *tx, user_id, parent, now).await? == 0 {
             return Err(Error::NotFound(parent.kind.noun()));
         }
@@ -113,7 +113,7 @@ impl AppState {
         user_id: &str,
         update: InterviewUpdate,
     ) -> Result<WithInterviewers<InterviewRow>> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         if interviews::update(&mut *tx, user_id, &update.id, now(), &update.columns).await? == 0 {
             return Err(NOT_FOUND);
         }
@@ -128,7 +128,7 @@ impl AppState {
     /// Deletes one of `user_id`'s interviews and its contact links.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn delete_interview(&self, user_id: &str, id: &str) -> Result<()> {
-        match interviews::delete(&self.db, user_id, id).await? {
+        match interviews::delete(&self.writer, user_id, id).await? {
             0 => Err(NOT_FOUND),
             _ => Ok(()),
         }

@@ -74,7 +74,7 @@ impl AppState {
         // needs to avoid a read-then-write upgrade failure; the search
         // index's triggers need more, see `Index::begin_write`).
         let now = now();
-        let mut tx = self.search.begin_write(&self.db).await?;
+        let mut tx = self.search.begin_write(&self.writer).await?;
         let site = &job_site_id;
         if !job_postings::insert(&mut *tx, user_id, &id, site, now, columns).await? {
             return Err(SITE_NOT_FOUND);
@@ -139,7 +139,7 @@ impl AppState {
         let rederive = !legacy.is_empty() || follow_up::hands_back_to_rules(&columns);
         let now = now();
         columns.push(("update_time", now.into()));
-        let mut tx = self.search.begin_write(&self.db).await?;
+        let mut tx = self.search.begin_write(&self.writer).await?;
         // The first statement writes: it takes SQLite's write lock before
         // any read, and tells whether the posting exists.
         if job_postings::update(&mut *tx, user_id, id, &columns).await? == 0 {
@@ -173,7 +173,7 @@ impl AppState {
     /// Deletes one of `user_id`'s postings.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn delete_job_posting(&self, user_id: &str, id: &str) -> Result<()> {
-        match job_postings::delete(&self.db, user_id, id).await? {
+        match job_postings::delete(&self.writer, user_id, id).await? {
             0 => Err(NOT_FOUND),
             _ => Ok(()),
         }

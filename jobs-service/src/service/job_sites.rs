@@ -48,7 +48,7 @@ impl AppState {
         let id = uuid::Uuid::now_v7().to_string();
         let columns = self.seal_site_password(user_id, &id, site)?;
         // One transaction, so the answer is exactly what was written.
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         job_sites::insert(&mut *tx, user_id, &id, now(), columns).await?;
         let row = job_sites::find(&mut *tx, user_id, &id)
             .await?
@@ -83,7 +83,7 @@ impl AppState {
     pub async fn update_job_site(&self, user_id: &str, update: SiteUpdate) -> Result<OpenJobSite> {
         let mut columns = self.seal_site_password(user_id, &update.id, update.changes)?;
         columns.push(("update_time", now().into()));
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         if job_sites::update(&mut *tx, user_id, &update.id, &columns).await? == 0 {
             return Err(NOT_FOUND);
         }
@@ -99,7 +99,7 @@ impl AppState {
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn delete_job_site(&self, user_id: &str, id: &str) -> Result<u64> {
         // Deleting postings updates the search index (see `begin_write`).
-        let mut tx = self.search.begin_write(&self.db).await?;
+        let mut tx = self.search.begin_write(&self.writer).await?;
         // Explicitly, not only by the foreign key's cascade: the count is
         // the answer, and correctness must not hinge on SQLite's
         // `foreign_keys` connection pragma.

@@ -41,7 +41,7 @@ impl AppState {
         let now = now();
         // Read back in the same transaction: the answer is exactly what was
         // stored, defaults included.
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         if let Some(contact) = recruiter_contact(&columns) {
             check_contact(&mut tx, user_id, contact).await?;
         }
@@ -110,7 +110,7 @@ impl AppState {
         let rederive = !legacy.is_empty() || follow_up::hands_back_to_rules(&columns);
         let now = now();
         // One transaction, so the answer is exactly what this update wrote.
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         if let Some(contact) = recruiter_contact(&columns) {
             check_contact(&mut tx, user_id, contact).await?;
         }
@@ -145,7 +145,7 @@ impl AppState {
     /// Deletes one of `user_id`'s opportunities.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn delete_opportunity(&self, user_id: &str, id: &str) -> Result<()> {
-        match opportunities::delete(&self.db, user_id, id).await? {
+        match opportunities::delete(&self.writer, user_id, id).await? {
             0 => Err(NOT_FOUND),
             _ => Ok(()),
         }

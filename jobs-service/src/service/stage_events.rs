@@ -69,7 +69,7 @@ impl AppState {
     ) -> Result<StageEventRow> {
         let now = now();
         let parent = &new.parent;
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         if stage_events::touch_parent(&mut *tx, user_id, parent, now).await? == 0 {
             return Err(Error::NotFound(parent.kind.noun()));
         }
@@ -96,7 +96,7 @@ impl AppState {
         update: StageEventUpdate,
     ) -> Result<StageEventRow> {
         let now = now();
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let stored = lock_event(&mut tx, user_id, &update.id, now).await?;
         let stage = update
             .stage
@@ -136,7 +136,7 @@ impl AppState {
     /// Deletes one of `user_id`'s events.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn delete_stage_event(&self, user_id: &str, id: &str) -> Result<()> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let stored = lock_event(&mut tx, user_id, id, now()).await?;
         stage_events::delete(&mut *tx, user_id, id).await?;
         rederive(&mut tx, user_id, &stored.parent(), &self.rules(), "id").await?;

@@ -31,7 +31,7 @@ impl AppState {
     /// Renames one of `user_id`'s tags and returns it with its counts.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn rename_tag(&self, user_id: &str, id: &str, name: &TagName) -> Result<TagRow> {
-        let mut tx = self.db.begin().await?;
+        let mut tx = self.writer.begin().await?;
         match tags::rename(&mut *tx, user_id, id, name).await {
             Ok(0) => return Err(NOT_FOUND),
             Ok(_) => {}
@@ -48,7 +48,7 @@ impl AppState {
     /// Deletes one of `user_id`'s tags, and with it every link to it.
     #[tracing::instrument(skip_all, fields(user_id = %user_id))]
     pub async fn delete_tag(&self, user_id: &str, id: &str) -> Result<()> {
-        match tags::delete(&self.db, user_id, id).await? {
+        match tags::delete(&self.writer, user_id, id).await? {
             0 => Err(NOT_FOUND),
             _ => Ok(()),
         }
