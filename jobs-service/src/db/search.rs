@@ -8,8 +8,10 @@
 //!
 //! - SQLite: an FTS5 external-content table over `job_postings` (by rowid),
 //!   kept by triggers, ranked by `bm25` with column weights. Its `notes`
-//!   column is computed by the triggers, so the index is never `rebuild`
-//!   from the content table. `VACUUM` may renumber the rowids of a table
+//!   column is computed by the triggers, and so is `owner` (the user id as
+//!   one token, which makes a match per user), so the index is never
+//!   `rebuild` from the content table. An index without `owner` (an earlier
+//!   layout) is replaced at start. `VACUUM` may renumber the rowids of a table
 //!   without an INTEGER PRIMARY KEY: after one, drop `job_postings_fts` and
 //!   restart, which re-creates and back-fills it.
 //! - PostgreSQL: a stored generated `tsvector` column (weights A for company
@@ -45,34 +47,68 @@ macro_rules! notes {
     };
 }
 
-/// `bm25` over (company, title, description, notes), with the company and title ten times the description and notes.
-const SQLITE_RANK: &str = "bm25(job_postings_fts, 10.0, 10.0, 1.0, 1.0)";
+/// The owner's token for the SQLite index, over the row `row`: the user id
+/// without its hyphens, so a UUID is one token (any other id is still a
+/// phrase that matches only itself, as a query tokenises it alike).
+macro_rules! owner {
+    ($row:literal) => {
+        concat!("replace(", $row, ".user_id, '-', '')")
+    };
+}
 
+/// `bm25` over (company, title, description, notes, owner), with the
+/// company and title ten times the description and notes; the owner, which
+/// every hit matches, weighs nothing.
+const SQLITE_RANK: &str = "bm25(job_postings_fts, 10.0, 10.0, 1.0, 1.0, 0.0)";
+
+/// The `owner` column makes a match per user: FTS5 intersects the query's
+/// words with the owner's postings and ranks only those, so one user's
+/// search does not cost in proportion to every user's postings.
 const SQLITE_TABLE: &str = "CREATE VIRTUAL TABLE job_postings_fts USING fts5(\
-    company_name, posting_title, job_description, notes, \
+    company_name, posting_title, job_description, notes, owner, \
     content='job_postings', content_rowid='rowid')";
 
+/// The searched columns (not the owner), for the query's column filter.
+const SQLITE_SEARCHED: &str = "{company_name posting_title job_description notes}";
+
+/// Whether the index has the `owner` column (earlier versions did not).
+const SQLITE_CURRENT: &str = "SELECT COUNT(*) FROM pragma_table_info('job_postings_fts') \
+    WHERE name = 'owner'";
+
 const SQLITE_BACKFILL: &str = concat!(
-    "INSERT INTO job_postings_fts (rowid, company_name, posting_title, job_description, notes) \
+    "INSERT INTO job_postings_fts (rowid, company_name, posting_title, job_description, notes, owner) \
      SELECT rowid, company_name, posting_title, job_description, ",
     notes!("job_postings"),
+    ", ",
+    owner!("job_postings"),
     " FROM job_postings"
 );
+
+/// The triggers' names, to drop an earlier layout's.
+const SQLITE_TRIGGER_NAMES: [&str; 3] = [
+    "job_postings_fts_insert",
+    "job_postings_fts_delete",
+    "job_postings_fts_update",
+];
 
 const SQLITE_TRIGGERS: [&str; 3] = [
     concat!(
         "CREATE TRIGGER IF NOT EXISTS job_postings_fts_insert AFTER INSERT ON job_postings BEGIN \
-         INSERT INTO job_postings_fts (rowid, company_name, posting_title, job_description, notes) \
+         INSERT INTO job_postings_fts (rowid, company_name, posting_title, job_description, notes, owner) \
          VALUES (new.rowid, new.company_name, new.posting_title, new.job_description, ",
         notes!("new"),
+        ", ",
+        owner!("new"),
         "); END"
     ),
     concat!(
         "CREATE TRIGGER IF NOT EXISTS job_postings_fts_delete AFTER DELETE ON job_postings BEGIN \
          INSERT INTO job_postings_fts \
-         (job_postings_fts, rowid, company_name, posting_title, job_description, notes) \
+         (job_postings_fts, rowid, company_name, posting_title, job_description, notes, owner) \
          VALUES ('delete', old.rowid, old.company_name, old.posting_title, old.job_description, ",
         notes!("old"),
+        ", ",
+        owner!("old"),
         "); END"
     ),
     // Only the searched columns: a status change does not touch the index.
@@ -81,13 +117,17 @@ const SQLITE_TRIGGERS: [&str; 3] = [
          posting_title, job_description, outreach_info, job_scan_info, comments \
          ON job_postings BEGIN \
          INSERT INTO job_postings_fts \
-         (job_postings_fts, rowid, company_name, posting_title, job_description, notes) \
+         (job_postings_fts, rowid, company_name, posting_title, job_description, notes, owner) \
          VALUES ('delete', old.rowid, old.company_name, old.posting_title, old.job_description, ",
         notes!("old"),
+        ", ",
+        owner!("old"),
         "); INSERT INTO job_postings_fts \
-         (rowid, company_name, posting_title, job_description, notes) \
+         (rowid, company_name, posting_title, job_description, notes, owner) \
          VALUES (new.rowid, new.company_name, new.posting_title, new.job_description, ",
         notes!("new"),
+        ", ",
+        owner!("new"),
         "); END"
     ),
 ];
@@ -179,7 +219,14 @@ impl Index {
                      JOIN job_postings ON job_postings.rowid = job_postings_fts.rowid \
                      WHERE job_postings_fts MATCH "
                 ));
-                sql.bind(search.query.fts5());
+                // The owner narrows the match; the user_id test below is
+                // what enforces isolation.
+                let owner = user_id.replace('-', "");
+                sql.bind(format!(
+                    "owner : \"{}\" AND {SQLITE_SEARCHED} : ({})",
+                    owner.replace('"', "\"\""),
+                    search.query.fts5()
+                ));
                 sql.push(" AND job_postings.user_id = ").bind(user_id);
                 push_filter(&mut sql, &search.filter);
                 sql.push(" ORDER BY score, hit_id LIMIT ").bind(limit);
@@ -218,7 +265,25 @@ async fn install_sqlite(pool: &Pool) -> anyhow::Result<()> {
     )
     .fetch_optional(&mut *tx)
     .await?;
-    if exists.is_none() {
+    let current = match exists {
+        Some(_) => sqlx::query_scalar::<_, i64>(SQLITE_CURRENT)
+            .fetch_one(&mut *tx)
+            .await?
+            .eq(&1),
+        None => false,
+    };
+    if exists.is_some() && !current {
+        // An earlier layout (no owner): replaced, and filled again below.
+        sqlx::raw_sql("DROP TABLE job_postings_fts")
+            .execute(&mut *tx)
+            .await?;
+        for name in SQLITE_TRIGGER_NAMES {
+            sqlx::raw_sql(&format!("DROP TRIGGER IF EXISTS {name}"))
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    if !current {
         sqlx::raw_sql(SQLITE_TABLE)
             .execute(&mut *tx)
             .await
