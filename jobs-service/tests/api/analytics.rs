@@ -159,6 +159,22 @@ pub async fn fixture(app: &TestApp, ada: &TestUser, bob: &TestUser) -> Fixture {
     }
 }
 
+/// Checks that `answer`'s whole (summed from its groups when they do not
+/// overlap) is the ungrouped answer in full.
+pub async fn assert_whole_is_ungrouped(
+    app: &TestApp,
+    user: &TestUser,
+    answer: &pb::GetAnalyticsResponse,
+) {
+    let ungrouped = analytics(app, user, window(None, None, AnalyticsGroupBy::None))
+        .await
+        .unwrap();
+    assert_eq!(
+        seen(answer.overall.as_ref().unwrap()),
+        seen(ungrouped.overall.as_ref().unwrap())
+    );
+}
+
 /// The figures as plain numbers, for one comparison.
 #[derive(Debug, PartialEq)]
 pub struct Seen {
@@ -307,14 +323,7 @@ async fn analytics_by_site_give_the_same_figures_per_site_and_opportunities_apar
         seen(answer.overall.as_ref().unwrap()).counts,
         [7, 3, 1, 2, 1, 6]
     );
-    // The whole, summed from the groups, is the ungrouped answer in full.
-    let ungrouped = analytics(&app, &ada, window(None, None, AnalyticsGroupBy::None))
-        .await
-        .unwrap();
-    assert_eq!(
-        seen(answer.overall.as_ref().unwrap()),
-        seen(ungrouped.overall.as_ref().unwrap())
-    );
+    assert_whole_is_ungrouped(&app, &ada, &answer).await;
     let groups: Vec<(&str, &str)> = answer
         .groups
         .iter()
