@@ -7,6 +7,12 @@
 //! every hash: allocating and freeing 19 MiB per hash left glibc's heap
 //! fragmented at 190-230 MB resident after a login burst (the soak test,
 //! scripts/soak.sh); reused, it is N x 19 MiB for N hashing threads.
+//!
+//! The hashing threads also run at a lower scheduling priority (nice
+//! [`HASHING_NICE`] on Linux): alone they still take whole cores, but
+//! when a login storm and other calls want the same cores, the other calls
+//! (token refreshes, token checks, and on a shared host the jobs-service)
+//! go first, and only logins wait longer.
 
 use std::{cell::RefCell, sync::Arc};
 
@@ -20,6 +26,20 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Semaphore;
 
 use crate::error::Result;
+
+/// The hashing threads' nice value (0 is the default, 19 the lowest).
+pub const HASHING_NICE: i32 = 10;
+
+/// Lowers the calling (hashing) thread's priority to [`HASHING_NICE`]. On
+/// Linux the nice value is per thread, so only this thread yields.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    if let Err(error) =
+        rustix::process::setpriority_process(Some(rustix::thread::gettid()), HASHING_NICE)
+    {
+        tracing::warn!(%error, "could not lower a hashing thread's priority");
+    }
+}
 
 /// Hashes and verifies passwords with argon2id.
 #[derive(Clone)]
@@ -61,6 +81,7 @@ impl PasswordHasher {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(concurrency.max(1))
             .thread_name(|i| format!("argon2-{i}"))
+            .start_handler(|_| lower_priority())
             // A panicking hash fails its call (its answer channel closes)
             // instead of rayon's default, aborting the process.
             .panic_handler(|_| tracing::error!("a password hash panicked"))
@@ -278,6 +299,21 @@ mod tests {
 
     fn hasher() -> PasswordHasher {
         PasswordHasher::new(1024, 1, 1, 2).unwrap()
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn hashing_threads_run_at_a_lower_priority() {
+        let hasher = hasher();
+        let (answer, nice) = tokio::sync::oneshot::channel();
+        hasher.pool.spawn(move || {
+            let me = rustix::thread::gettid();
+            let _ = answer.send(rustix::process::getpriority_process(Some(me)));
+        });
+        assert_eq!(nice.await.unwrap().unwrap(), HASHING_NICE);
+        // The caller's thread keeps its own.
+        let mine = rustix::process::getpriority_process(Some(rustix::thread::gettid())).unwrap();
+        assert_ne!(mine, HASHING_NICE);
     }
 
     /// Hashes stored before the hashing threads reused their memory (made by
