@@ -142,12 +142,7 @@ pub async fn delete(
     user_id: &str,
     id: &str,
 ) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM contacts WHERE user_id = $1 AND id = $2")
-        .bind(user_id)
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected())
+    Statement::delete("contacts", user_id, id).execute(db).await
 }
 
 /// Whether `target` is one of `user_id`'s.
@@ -156,11 +151,7 @@ pub async fn target_exists(
     user_id: &str,
     target: &Target,
 ) -> sqlx::Result<bool> {
-    let mut sql = Statement::new(&format!("SELECT id FROM {}", target.kind.table()));
-    sql.push(" WHERE user_id = ").bind(user_id);
-    sql.push(" AND id = ").bind(target.id.as_str());
-    let found: Vec<(String,)> = sql.fetch_all(db).await?;
-    Ok(!found.is_empty())
+    super::exists(db, target.kind.table(), user_id, &target.id).await
 }
 
 /// Links a contact to `target` in `role`; an existing identical link is

@@ -178,12 +178,9 @@ pub async fn delete(
     user_id: &str,
     id: &str,
 ) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM interviews WHERE user_id = $1 AND id = $2")
-        .bind(user_id)
-        .bind(id)
+    Statement::delete("interviews", user_id, id)
         .execute(db)
-        .await?;
-    Ok(done.rows_affected())
+        .await
 }
 
 /// `(interview_id, contact_id)` of the INTERVIEWER links of `ids`, by

@@ -232,12 +232,9 @@ pub async fn delete(
     user_id: &str,
     id: &str,
 ) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM job_postings WHERE user_id = $1 AND id = $2")
-        .bind(user_id)
-        .bind(id)
+    Statement::delete("job_postings", user_id, id)
         .execute(db)
-        .await?;
-    Ok(done.rows_affected())
+        .await
 }
 
 /// Deletes every posting on one of `user_id`'s sites; returns how many.

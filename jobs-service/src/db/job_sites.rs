@@ -96,12 +96,7 @@ pub async fn exists(
     user_id: &str,
     id: &str,
 ) -> sqlx::Result<bool> {
-    let row = sqlx::query("SELECT 1 FROM job_sites WHERE user_id = $1 AND id = $2")
-        .bind(user_id)
-        .bind(id)
-        .fetch_optional(db)
-        .await?;
-    Ok(row.is_some())
+    super::exists(db, "job_sites", user_id, id).await
 }
 
 /// Up to `limit` of `user_id`'s sites after id `after` (empty: from the
@@ -143,10 +138,7 @@ pub async fn delete(
     user_id: &str,
     id: &str,
 ) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM job_sites WHERE user_id = $1 AND id = $2")
-        .bind(user_id)
-        .bind(id)
+    Statement::delete("job_sites", user_id, id)
         .execute(db)
-        .await?;
-    Ok(done.rows_affected())
+        .await
 }

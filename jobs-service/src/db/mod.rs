@@ -125,6 +125,13 @@ impl Statement {
         statement
     }
 
+    /// `DELETE FROM {table} WHERE user_id = $1 AND id = $2`.
+    pub fn delete(table: &'static str, user_id: &str, id: &str) -> Self {
+        let mut statement = Self::new(&format!("DELETE FROM {table} WHERE user_id = "));
+        statement.bind(user_id).push(" AND id = ").bind(id);
+        statement
+    }
+
     fn arguments(&self) -> sqlx::Result<AnyArguments<'_>> {
         let mut arguments = AnyArguments::default();
         for value in &self.values {
@@ -158,6 +165,19 @@ impl Statement {
     }
 }
 
+/// Whether `user_id` has a row `id` in `table`.
+pub async fn exists(
+    db: impl Executor<'_, Database = Any>,
+    table: &'static str,
+    user_id: &str,
+    id: &str,
+) -> sqlx::Result<bool> {
+    let mut sql = Statement::new(&format!("SELECT id FROM {table} WHERE user_id = "));
+    sql.bind(user_id).push(" AND id = ").bind(id);
+    let found: Vec<(String,)> = sql.fetch_all(db).await?;
+    Ok(!found.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +193,8 @@ mod tests {
             "UPDATE t SET a = $1, b = $2 WHERE user_id = $3 AND id = $4"
         );
         assert_eq!(update.values.len(), 4);
+        let delete = Statement::delete("t", "u", "i");
+        assert_eq!(delete.sql, "DELETE FROM t WHERE user_id = $1 AND id = $2");
+        assert_eq!(delete.values.len(), 2);
     }
 }

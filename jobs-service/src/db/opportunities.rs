@@ -132,10 +132,7 @@ pub async fn delete(
     user_id: &str,
     id: &str,
 ) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM opportunities WHERE user_id = $1 AND id = $2")
-        .bind(user_id)
-        .bind(id)
+    Statement::delete("opportunities", user_id, id)
         .execute(db)
-        .await?;
-    Ok(done.rows_affected())
+        .await
 }

@@ -79,11 +79,7 @@ pub async fn parent_exists(
     user_id: &str,
     parent: &Parent,
 ) -> sqlx::Result<bool> {
-    let mut sql = Statement::new(&format!("SELECT id FROM {}", parent.kind.table()));
-    sql.push(" WHERE user_id = ").bind(user_id);
-    sql.push(" AND id = ").bind(parent.id.as_str());
-    let found: Vec<(String,)> = sql.fetch_all(db).await?;
-    Ok(!found.is_empty())
+    super::exists(db, parent.kind.table(), user_id, &parent.id).await
 }
 
 /// Logs an event of `user_id` under `parent`, logged at `now`.
@@ -189,12 +185,9 @@ pub async fn delete(
     user_id: &str,
     id: &str,
 ) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM stage_events WHERE user_id = $1 AND id = $2")
-        .bind(user_id)
-        .bind(id)
+    Statement::delete("stage_events", user_id, id)
         .execute(db)
-        .await?;
-    Ok(done.rows_affected())
+        .await
 }
 
 /// Deletes every event of `stage` in `parent`'s history.

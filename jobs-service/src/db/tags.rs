@@ -192,10 +192,5 @@ pub async fn delete(
     user_id: &str,
     id: &str,
 ) -> sqlx::Result<u64> {
-    let done = sqlx::query("DELETE FROM tags WHERE user_id = $1 AND id = $2")
-        .bind(user_id)
-        .bind(id)
-        .execute(db)
-        .await?;
-    Ok(done.rows_affected())
+    Statement::delete("tags", user_id, id).execute(db).await
 }
