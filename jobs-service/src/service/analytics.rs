@@ -92,32 +92,26 @@ impl AppState {
         let window = (query.start, query.end);
         // One transaction: on SQLite one snapshot for every statement.
         let mut tx = self.db.begin().await?;
-        let (overall, groups) = match query.group_by {
-            GroupBy::None => (fetch(&mut tx, user_id, window, GroupBy::None).await?, None),
+        let (whole, groups) = match query.group_by {
+            GroupBy::None => (
+                only(fetch(&mut tx, user_id, window, GroupBy::None).await?),
+                BTreeMap::new(),
+            ),
             // Each application is in exactly one site and one source, so the
             // groups add up to the whole: one pass serves both.
             by @ (GroupBy::Site | GroupBy::Source) => {
                 let groups = fetch(&mut tx, user_id, window, by).await?;
-                let whole = Raw::sum(groups.values().map(|(_, raw)| raw));
-                (
-                    BTreeMap::from([(String::new(), (String::new(), whole))]),
-                    Some(groups),
-                )
+                (Raw::sum(groups.values().map(|(_, raw)| raw)), groups)
             }
             // Tags overlap (and may be none): the whole is counted apart.
             GroupBy::Tag => (
-                fetch(&mut tx, user_id, window, GroupBy::None).await?,
-                Some(fetch(&mut tx, user_id, window, GroupBy::Tag).await?),
+                only(fetch(&mut tx, user_id, window, GroupBy::None).await?),
+                fetch(&mut tx, user_id, window, GroupBy::Tag).await?,
             ),
         };
         tx.commit().await?;
-        let overall = overall
-            .into_values()
-            .next()
-            .map(|(_, raw)| raw.figures())
-            .unwrap_or_default();
+        let overall = whole.figures();
         let mut groups: Vec<Group> = groups
-            .unwrap_or_default()
             .into_iter()
             .map(|(key, (name, raw))| Group {
                 key,
@@ -189,6 +183,15 @@ impl Raw {
             counts,
         }
     }
+}
+
+/// The one group of an ungrouped fetch (none: no applications).
+fn only(groups: BTreeMap<String, (String, Raw)>) -> Raw {
+    groups
+        .into_values()
+        .next()
+        .map(|(_, raw)| raw)
+        .unwrap_or_default()
 }
 
 /// The raw data of every group that has applications, by key, with names.
