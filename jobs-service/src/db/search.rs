@@ -71,7 +71,8 @@ const SQLITE_TABLE: &str = "CREATE VIRTUAL TABLE job_postings_fts USING fts5(\
 /// The searched columns (not the owner), for the query's column filter.
 const SQLITE_SEARCHED: &str = "{company_name posting_title job_description notes}";
 
-/// Whether the index has the `owner` column (earlier versions did not).
+/// 1 if the index exists with the `owner` column (earlier layouts had
+/// none), else 0.
 const SQLITE_CURRENT: &str = "SELECT COUNT(*) FROM pragma_table_info('job_postings_fts') \
     WHERE name = 'owner'";
 
@@ -256,25 +257,18 @@ impl Index {
     }
 }
 
-/// The FTS5 table (created and back-filled in one transaction, if missing)
+/// The FTS5 table (created and back-filled in one transaction, if missing
+/// or of an earlier layout)
 /// and its triggers.
 async fn install_sqlite(pool: &Pool) -> anyhow::Result<()> {
     let mut tx = pool.begin().await?;
-    let exists: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'job_postings_fts'",
-    )
-    .fetch_optional(&mut *tx)
-    .await?;
-    let current = match exists {
-        Some(_) => sqlx::query_scalar::<_, i64>(SQLITE_CURRENT)
-            .fetch_one(&mut *tx)
-            .await?
-            .eq(&1),
-        None => false,
-    };
-    if exists.is_some() && !current {
-        // An earlier layout (no owner): replaced, and filled again below.
-        sqlx::raw_sql("DROP TABLE job_postings_fts")
+    // 0 both when the table is missing and when it has an earlier
+    // layout (no owner): either way it is (re-)created and filled.
+    let current: i64 = sqlx::query_scalar(SQLITE_CURRENT)
+        .fetch_one(&mut *tx)
+        .await?;
+    if current == 0 {
+        sqlx::raw_sql("DROP TABLE IF EXISTS job_postings_fts")
             .execute(&mut *tx)
             .await?;
         for name in SQLITE_TRIGGER_NAMES {
@@ -282,8 +276,6 @@ async fn install_sqlite(pool: &Pool) -> anyhow::Result<()> {
                 .execute(&mut *tx)
                 .await?;
         }
-    }
-    if !current {
         sqlx::raw_sql(SQLITE_TABLE)
             .execute(&mut *tx)
             .await
