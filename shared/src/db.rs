@@ -47,14 +47,6 @@ pub struct Pools {
     pub writer: AnyPool,
 }
 
-impl Pools {
-    /// Closes both pools.
-    pub async fn close(&self) {
-        self.writer.close().await;
-        self.reader.close().await;
-    }
-}
-
 /// Opens the pools (creating the SQLite file and its folder if needed) and
 /// applies pending migrations.
 pub async fn connect(options: &DbOptions<'_>, migrator: &Migrator) -> anyhow::Result<Pools> {

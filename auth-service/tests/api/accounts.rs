@@ -294,6 +294,7 @@ async fn calls_fail_with_unavailable_and_health_drops_when_the_database_is_gone(
         }
     };
     wait_for(ServingStatus::Serving).await;
+    app.state.writer.close().await;
     app.state.db.close().await;
     expect_code(app.login("ada", PASSWORD).await, Code::Unavailable);
     wait_for(ServingStatus::NotServing).await;

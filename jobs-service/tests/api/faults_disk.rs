@@ -212,6 +212,7 @@ async fn a_read_only_disk_stops_the_service_from_starting_and_corrupts_nothing()
     let jobs_dir = disk.path().join("jobs");
     // Mid-run the kernel refuses to remount while SQLite holds its files
     // open for writing, so the disk turns read-only between runs.
+    app.jobs_state.writer.close().await;
     app.jobs_state.db.close().await;
     drop(app);
     disk.remount("ro").await;
