@@ -4,16 +4,25 @@
 //! 0008), never from the stage history itself, so a call reads one index
 //! entry per application.
 //!
-//! Every statement starts from the same common table expression, `items`:
+//! One statement answers a call: it starts from the common table
+//! expression `items`:
 //! one row per application (a posting or an opportunity whose earliest
 //! APPLIED step is inside the window) with its stage bits, the group key,
 //! the time spent, whether it is closed and when its next step came (by
-//! TAG, one row per tag of the application, or one untagged row). Only
-//! portable SQL: `CASE`, `COUNT`, `&` on BIGINT, `CAST(... AS BIGINT)` (a
-//! bare `SUM` is NUMERIC on PostgreSQL) and integer `%` for the weeks.
+//! TAG, one row per tag of the application, or one untagged row), and
+//! returns one row per group. Only portable SQL: `CASE`, `COUNT`, `&` on
+//! BIGINT, `CAST(... AS BIGINT)` (a bare `SUM` is NUMERIC on PostgreSQL),
+//! integer `%` for the weeks and `string_agg(... ORDER BY ...)` (SQLite
+//! 3.44+, PostgreSQL 9.0+) for the lists.
+//!
+//! The lists (each application's seconds to its next step, the weeks'
+//! counts) travel as one text value per group, not one row per item:
+//! sqlx's SQLite worker hands rows over a channel of 50, and past that
+//! each row cost two thread switches, which made a third of an analytics
+//! call's time with 2,000 applications (docs/benchmarks-depth.md).
 
 use shared::proto::jobsearch::jobs::v1::{Source, Stage};
-use sqlx::{Any, Executor, FromRow, Row as _, any::AnyRow};
+use sqlx::{Any, Executor, FromRow, Row as _, any::AnyRow, error::BoxDynError};
 
 use crate::domain::{
     analytics::{GroupBy, STAGES},
@@ -86,24 +95,26 @@ fn source_name(alias: &str) -> String {
     format!("CASE {alias}.source{names} ELSE '' END")
 }
 
-/// A group's name from its key, and the join that reads it.
+/// A group's name from its key, and the join that reads it (once per
+/// group: the join comes after the counting).
 fn group_name(group_by: GroupBy) -> (&'static str, &'static str) {
     match group_by {
-        GroupBy::None | GroupBy::Site => (
+        GroupBy::None => ("''", ""),
+        GroupBy::Site => (
             "s.site_name",
-            "LEFT JOIN job_sites s ON s.user_id = $1 AND s.id = i.group_key",
+            "LEFT JOIN job_sites s ON s.user_id = $1 AND s.id = c.group_key",
         ),
-        GroupBy::Source => ("i.group_key", ""),
+        GroupBy::Source => ("c.group_key", ""),
         GroupBy::Tag => (
             "t.name",
-            "LEFT JOIN tags t ON t.user_id = $1 AND t.id = i.group_key",
+            "LEFT JOIN tags t ON t.user_id = $1 AND t.id = c.group_key",
         ),
     }
 }
 
-/// The counts of one group, as counted by the database.
+/// One group's figures, as counted by the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CountsRow {
+pub struct GroupRow {
     pub group_key: String,
     pub group_name: String,
     pub applied: i64,
@@ -115,9 +126,15 @@ pub struct CountsRow {
     pub time_spent: i64,
     /// Applications that reached each of [`STAGES`], in that order.
     pub reached: Vec<i64>,
+    /// Seconds from each application's first APPLIED step to its next
+    /// step, shortest first.
+    pub durations: Vec<i64>,
+    /// Applications per week start (Monday 00:00 UTC), oldest first;
+    /// weeks without applications have none.
+    pub weeks: Vec<(i64, i64)>,
 }
 
-impl<'r> FromRow<'r, AnyRow> for CountsRow {
+impl<'r> FromRow<'r, AnyRow> for GroupRow {
     fn from_row(row: &'r AnyRow) -> sqlx::Result<Self> {
         let reached = STAGES
             .iter()
@@ -134,19 +151,42 @@ impl<'r> FromRow<'r, AnyRow> for CountsRow {
             with_next_step: row.try_get("with_next_step")?,
             time_spent: row.try_get("time_spent")?,
             reached,
+            durations: list(row, "durations", |item| Ok(item.parse()?))?,
+            weeks: list(row, "weeks", |item| {
+                let (week, count) = item.split_once(':').ok_or("no ':' in a week")?;
+                Ok((week.parse()?, count.parse()?))
+            })?,
         })
     }
 }
 
-/// The counts of `user_id`'s applications dated in `[start, end)`, one row
-/// per group that has any. The outcome counts partition `applied`: heard
-/// back; else ghosted; else still open (waiting); else withdrawn.
-pub async fn counts(
+/// The items of the comma-separated list in `column` (NULL: none).
+fn list<T>(
+    row: &AnyRow,
+    column: &str,
+    item: impl Fn(&str) -> Result<T, BoxDynError>,
+) -> sqlx::Result<Vec<T>> {
+    let text: Option<String> = row.try_get(column)?;
+    text.iter()
+        .flat_map(|text| text.split(','))
+        .map(|text| {
+            item(text).map_err(|source| sqlx::Error::ColumnDecode {
+                index: column.to_owned(),
+                source,
+            })
+        })
+        .collect()
+}
+
+/// Every figure of `user_id`'s applications dated in `[start, end)`, one
+/// row per group that has any. The outcome counts partition `applied`:
+/// heard back; else ghosted; else still open (waiting); else withdrawn.
+pub async fn groups(
     db: impl Executor<'_, Database = Any>,
     user_id: &str,
     (start, end): (i64, i64),
     group_by: GroupBy,
-) -> sqlx::Result<Vec<CountsRow>> {
+) -> sqlx::Result<Vec<GroupRow>> {
     let reached: String = STAGES
         .iter()
         .map(|stage| {
@@ -158,65 +198,31 @@ pub async fn counts(
     let responded = reached_any(&RESPONSE_STAGES);
     let ghosted = reached_any(&[Stage::NoResponse]);
     let (name, name_join) = group_name(group_by);
-    let sql = format!(
-        "{} SELECT i.group_key, COALESCE({name}, '') AS group_name, \
-         COUNT(*) AS applied, \
-         COUNT(CASE WHEN {responded} THEN 1 END) AS responded, \
-         COUNT(CASE WHEN NOT {responded} AND {ghosted} THEN 1 END) AS ghosted, \
-         COUNT(CASE WHEN NOT {responded} AND NOT {ghosted} AND i.closed = 0 THEN 1 END) \
-           AS waiting, \
-         COUNT(CASE WHEN NOT {responded} AND NOT {ghosted} AND i.closed = 1 THEN 1 END) \
-           AS withdrawn, \
-         COUNT(i.next_at) AS with_next_step, \
-         CAST(COALESCE(SUM(i.time_spent), 0) AS BIGINT) AS time_spent\
-         {reached} \
-         FROM items i {name_join} \
-         GROUP BY i.group_key, {name}",
-        with_items(group_by)
-    );
-    sqlx::query_as(&sql)
-        .bind(user_id)
-        .bind(start)
-        .bind(end)
-        .fetch_all(db)
-        .await
-}
-
-/// The seconds from each application's first APPLIED step to its next
-/// step, with its group, shortest first.
-pub async fn durations(
-    db: impl Executor<'_, Database = Any>,
-    user_id: &str,
-    (start, end): (i64, i64),
-    group_by: GroupBy,
-) -> sqlx::Result<Vec<(String, i64)>> {
-    let sql = format!(
-        "{} SELECT group_key, next_at - applied_at AS seconds FROM items \
-         WHERE next_at IS NOT NULL ORDER BY seconds",
-        with_items(group_by)
-    );
-    sqlx::query_as(&sql)
-        .bind(user_id)
-        .bind(start)
-        .bind(end)
-        .fetch_all(db)
-        .await
-}
-
-/// Applications per week (Monday 00:00 UTC) and group, oldest week first;
-/// weeks without applications have no row.
-pub async fn weeks(
-    db: impl Executor<'_, Database = Any>,
-    user_id: &str,
-    (start, end): (i64, i64),
-    group_by: GroupBy,
-) -> sqlx::Result<Vec<(String, i64, i64)>> {
     // Times are never negative (the domain refuses times before 1970), so
     // `%` (which keeps the dividend's sign on both backends) is a modulo.
     let week_start = format!("applied_at - ((applied_at + {THURSDAY_TO_MONDAY}) % {WEEK})");
     let sql = format!(
-        "{} SELECT group_key, {week_start} AS week_start, COUNT(*) AS applications \
-         FROM items GROUP BY group_key, {week_start} ORDER BY week_start",
+        "{}, counts AS (SELECT i.group_key, \
+           COUNT(*) AS applied, \
+           COUNT(CASE WHEN {responded} THEN 1 END) AS responded, \
+           COUNT(CASE WHEN NOT {responded} AND {ghosted} THEN 1 END) AS ghosted, \
+           COUNT(CASE WHEN NOT {responded} AND NOT {ghosted} AND i.closed = 0 THEN 1 END) \
+             AS waiting, \
+           COUNT(CASE WHEN NOT {responded} AND NOT {ghosted} AND i.closed = 1 THEN 1 END) \
+             AS withdrawn, \
+           COUNT(i.next_at) AS with_next_step, \
+           CAST(COALESCE(SUM(i.time_spent), 0) AS BIGINT) AS time_spent, \
+           string_agg(CAST(i.next_at - i.applied_at AS TEXT), ',' \
+             ORDER BY i.next_at - i.applied_at) AS durations\
+           {reached} \
+           FROM items i GROUP BY i.group_key), \
+         weeks AS (SELECT group_key, {week_start} AS week_start, COUNT(*) AS applications \
+           FROM items GROUP BY group_key, {week_start}), \
+         week_lists AS (SELECT group_key, string_agg(CAST(week_start AS TEXT) || ':' || \
+           CAST(applications AS TEXT), ',' ORDER BY week_start) AS weeks \
+           FROM weeks GROUP BY group_key) \
+         SELECT c.*, w.weeks, COALESCE({name}, '') AS group_name \
+         FROM counts c JOIN week_lists w ON w.group_key = c.group_key {name_join}",
         with_items(group_by)
     );
     sqlx::query_as(&sql)

@@ -1,13 +1,14 @@
 //! Use case for `GetAnalytics`: the database's counts, durations and weeks
 //! (`db::analytics`) for the whole window and, if asked, per group, read in
-//! one transaction and turned into figures (`domain::analytics`).
+//! one statement (two for TAG, in one transaction) and turned into figures
+//! (`domain::analytics`).
 
 use std::collections::BTreeMap;
 
 use crate::{
     db::{
         Tx,
-        analytics::{self, CountsRow},
+        analytics::{self, GroupRow},
     },
     domain::analytics::{AnalyticsQuery, GroupBy, days, iso_week, percentile, rate},
     error::Result,
@@ -201,45 +202,32 @@ async fn fetch(
     window: (i64, i64),
     by: GroupBy,
 ) -> Result<BTreeMap<String, (String, Raw)>> {
-    let counts = analytics::counts(&mut **tx, user_id, window, by).await?;
-    let durations = analytics::durations(&mut **tx, user_id, window, by).await?;
-    let weeks = analytics::weeks(&mut **tx, user_id, window, by).await?;
-    let mut groups: BTreeMap<String, (String, Raw)> = counts
+    let rows = analytics::groups(&mut **tx, user_id, window, by).await?;
+    Ok(rows
         .into_iter()
-        .map(|row| {
-            let raw = Raw {
-                counts: Counts::from(&row),
-                ..Raw::default()
-            };
-            (row.group_key, (row.group_name, raw))
+        .map(|mut row| {
+            let key = std::mem::take(&mut row.group_key);
+            let name = std::mem::take(&mut row.group_name);
+            (key, (name, Raw::from(row)))
         })
-        .collect();
-    // Rows come shortest first, so each group's list stays sorted. Every
-    // duration and week belongs to a counted group (the same `items`).
-    for (key, seconds) in durations {
-        if let Some((_, raw)) = groups.get_mut(&key) {
-            raw.durations.push(seconds);
-        }
-    }
-    for (key, week_start, applications) in weeks {
-        if let Some((_, raw)) = groups.get_mut(&key) {
-            raw.weeks.insert(week_start, applications);
-        }
-    }
-    Ok(groups)
+        .collect())
 }
 
-impl From<&CountsRow> for Counts {
-    fn from(row: &CountsRow) -> Self {
+impl From<GroupRow> for Raw {
+    fn from(row: GroupRow) -> Self {
         Self {
-            applied: row.applied,
-            responded: row.responded,
-            ghosted: row.ghosted,
-            waiting: row.waiting,
-            withdrawn: row.withdrawn,
-            with_next_step: row.with_next_step,
-            time_spent: row.time_spent,
-            reached: row.reached.clone(),
+            counts: Counts {
+                applied: row.applied,
+                responded: row.responded,
+                ghosted: row.ghosted,
+                waiting: row.waiting,
+                withdrawn: row.withdrawn,
+                with_next_step: row.with_next_step,
+                time_spent: row.time_spent,
+                reached: row.reached,
+            },
+            durations: row.durations,
+            weeks: row.weeks.into_iter().collect(),
         }
     }
 }
