@@ -9,8 +9,10 @@
 # 2. TEST_DATABASE=sqlite   cargo test --workspace --all-targets
 # 3. TEST_DATABASE=postgres cargo test --workspace --test api
 #
-# TEST-ARGS, if any, are passed to both test runs after `--` (e.g. a name filter,
-# or --nocapture). Cargo gets --locked when CARGO_LOCKED=1 or CI is set.
+# TEST-ARGS, if any, are passed to both test runs after `--` (e.g. name filters,
+# or --nocapture); phase 1 then leaves out the benchmarks (criterion, run once
+# each as tests otherwise), whose command line takes one filter at most.
+# Cargo gets --locked when CARGO_LOCKED=1 or CI is set.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,8 +28,10 @@ if [[ "${CARGO_LOCKED:-}" == 1 ]] || [[ -n "${CI:-}" && "${CI}" != false && "${C
     cargo_flags+=(--locked)
 fi
 test_args=()
+targets=(--all-targets)
 if (($# > 0)); then
     test_args=(-- "$@")
+    targets=(--lib --bins --tests --examples)
 fi
 
 pg_dir=
@@ -78,5 +82,5 @@ run_phase() {
     banner "$title: TEST_DATABASE=$db cargo $*"
     TEST_DATABASE=$db cargo "$@"
 }
-run_phase "Phase 1/2" sqlite test "${cargo_flags[@]}" --workspace --all-targets "${test_args[@]}"
+run_phase "Phase 1/2" sqlite test "${cargo_flags[@]}" --workspace "${targets[@]}" "${test_args[@]}"
 run_phase "Phase 2/2" postgres test "${cargo_flags[@]}" --workspace --test api "${test_args[@]}"
