@@ -302,26 +302,13 @@ impl Config {
         .map_err(ConfigError)
     }
 
-    /// Pool size: `AUTH_DATABASE_MAX_CONNECTIONS`, else 10 on PostgreSQL and
-    /// 1 on SQLite. On SQLite this pool holds only reads, which take
-    /// microseconds; writes go through their own single connection
-    /// (`shared::db::Pools`), which queues them in order instead of letting
-    /// SQLite's busy handler put the losers to sleep for milliseconds.
-    /// Measured with `bench` (16 in flight) when one connection first did
-    /// both: RefreshToken 1,674-1,829/s → 2,837/s, p99 84 → 19 ms; Login
-    /// 32-54/s → 65-73/s.
+    /// Pool size: `AUTH_DATABASE_MAX_CONNECTIONS`, else
+    /// [`shared::db::default_max_connections`] (10 on PostgreSQL, two per
+    /// core on SQLite, where this pool only reads: writes go through their
+    /// own single connection, `shared::db::Pools`).
     pub fn database_max_connections(&self) -> u32 {
-        self.database_max_connections.unwrap_or_else(|| {
-            let sqlite = self
-                .database_url
-                .as_ref()
-                .is_none_or(|url| url.expose_secret().starts_with("sqlite:"));
-            if sqlite {
-                1
-            } else {
-                defaults::DATABASE_MAX_CONNECTIONS
-            }
-        })
+        self.database_max_connections
+            .unwrap_or_else(|| shared::db::default_max_connections(self.database_url.as_ref()))
     }
 
     /// Password hashes computed at once.
@@ -355,8 +342,6 @@ mod defaults {
     pub(super) fn data_dir() -> PathBuf {
         PathBuf::from("data")
     }
-    /// Pool size on PostgreSQL when none is configured.
-    pub(super) const DATABASE_MAX_CONNECTIONS: u32 = 10;
     pub(super) fn database_timeout_secs() -> u64 {
         5
     }
@@ -444,9 +429,10 @@ mod tests {
     }
 
     #[test]
-    fn the_pool_defaults_to_one_connection_on_sqlite_and_ten_on_postgres() {
+    fn the_pool_defaults_to_two_readers_a_core_on_sqlite_and_ten_on_postgres() {
+        let cores = std::thread::available_parallelism().unwrap().get();
         let sqlite = Config::from_vars(vars(&[])).unwrap();
-        assert_eq!(sqlite.database_max_connections(), 1);
+        assert_eq!(sqlite.database_max_connections() as usize, 2 * cores);
         let postgres = Config::from_vars(vars(&[(
             "AUTH_DATABASE_URL",
             "postgres://u:p@localhost/auth",

@@ -33,9 +33,10 @@ pub struct Config {
     /// SQLite file in the data directory.
     #[serde(default)]
     pub database_url: Option<SecretString>,
-    /// `JOBS_DATABASE_MAX_CONNECTIONS`: pool size per replica.
-    #[serde(default = "defaults::database_max_connections")]
-    pub database_max_connections: u32,
+    /// `JOBS_DATABASE_MAX_CONNECTIONS`: pool size per replica; unset, see
+    /// [`Config::database_max_connections`].
+    #[serde(default)]
+    pub database_max_connections: Option<u32>,
     /// `JOBS_DATABASE_TIMEOUT_SECS`: how long a call waits for a connection
     /// before failing with UNAVAILABLE.
     #[serde(default = "defaults::database_timeout_secs")]
@@ -167,7 +168,7 @@ impl Config {
                 "JOBS_REQUEST_TIMEOUT_SECS and JOBS_MAX_CONCURRENT_STREAMS must be at least 1",
             );
         }
-        if self.database_max_connections == 0 {
+        if self.database_max_connections == Some(0) {
             return fail("JOBS_DATABASE_MAX_CONNECTIONS must be at least 1");
         }
         if self.database_timeout_secs == 0 {
@@ -219,6 +220,14 @@ impl Config {
         }
         self.cors()?;
         Ok(())
+    }
+
+    /// Pool size: `JOBS_DATABASE_MAX_CONNECTIONS`, else
+    /// [`shared::db::default_max_connections`] (10 on PostgreSQL, two per
+    /// core on SQLite, where this pool only reads).
+    pub fn database_max_connections(&self) -> u32 {
+        self.database_max_connections
+            .unwrap_or_else(|| shared::db::default_max_connections(self.database_url.as_ref()))
     }
 
     /// When follow-ups fall due.
@@ -299,9 +308,6 @@ mod defaults {
     pub(super) fn data_dir() -> PathBuf {
         PathBuf::from("data")
     }
-    pub(super) fn database_max_connections() -> u32 {
-        10
-    }
     pub(super) fn database_timeout_secs() -> u64 {
         5
     }
@@ -353,6 +359,21 @@ mod tests {
         let config = Config::from_vars(vars(&[])).unwrap();
         assert_eq!(config.listen_addr.to_string(), "127.0.0.1:50052");
         assert_eq!(config.auth_url, "http://127.0.0.1:50051");
+    }
+
+    #[test]
+    fn the_pool_defaults_to_two_readers_a_core_on_sqlite_and_ten_on_postgres() {
+        let cores = std::thread::available_parallelism().unwrap().get();
+        let sqlite = Config::from_vars(vars(&[])).unwrap();
+        assert_eq!(sqlite.database_max_connections() as usize, 2 * cores);
+        let postgres = Config::from_vars(vars(&[(
+            "JOBS_DATABASE_URL",
+            "postgres://u:p@localhost/jobs",
+        )]))
+        .unwrap();
+        assert_eq!(postgres.database_max_connections(), 10);
+        let chosen = Config::from_vars(vars(&[("JOBS_DATABASE_MAX_CONNECTIONS", "3")])).unwrap();
+        assert_eq!(chosen.database_max_connections(), 3);
     }
 
     #[test]

@@ -90,6 +90,25 @@ fn url(options: &DbOptions<'_>) -> anyhow::Result<String> {
     Ok(url)
 }
 
+/// The pool size when none is configured for a database at `url` (none: the
+/// default SQLite file). PostgreSQL: 10 (replicas × pool must fit the
+/// server's limit). SQLite: two per core, since that pool only reads
+/// (`Pools`) and every read runs on a thread of its own: with more, reads
+/// time-share the cores and the slowest wait longest; with one per core,
+/// cores idle while a reader hands rows over. Measured on 2 cores, 16
+/// calls in flight (bench/NOTES.md, session 14): ListJobPostings p99 13.2
+/// ms with 10, 8.8 with 4, 12.1 with 2; GetMe 7,500/s with 1, 10,200/s
+/// with 4.
+pub fn default_max_connections(url: Option<&SecretString>) -> u32 {
+    let sqlite = url.is_none_or(|url| url.expose_secret().starts_with("sqlite:"));
+    if sqlite {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        u32::try_from(cores.saturating_mul(2)).unwrap_or(u32::MAX)
+    } else {
+        10
+    }
+}
+
 /// One pool of up to `max_connections` to `url`.
 async fn open(options: &DbOptions<'_>, url: &str, max_connections: u32) -> anyhow::Result<AnyPool> {
     AnyPoolOptions::new()

@@ -44,7 +44,7 @@ pub async fn connect(config: &Config) -> anyhow::Result<Pools> {
         data_dir: &config.data_dir,
         sqlite_file: "jobs.db",
         url_variable: "JOBS_DATABASE_URL",
-        max_connections: config.database_max_connections,
+        max_connections: config.database_max_connections(),
         acquire_timeout: Duration::from_secs(config.database_timeout_secs),
     };
     shared::db::connect(&options, &MIGRATOR).await
