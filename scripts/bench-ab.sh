@@ -28,7 +28,7 @@ rounds=${AB_ROUNDS:-2} duration=${AB_DURATION:-5s} warmup=${AB_WARMUP:-1s} users
 read -ra workloads <<<"${AB_WORKLOADS:-health get-site list-postings}"
 probe=${dirs[0]}/probe bench=${dirs[0]}/bench
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source scripts/lib/services.sh
 work=${AB_HOME:-$(mktemp -d)}
 mkdir -p "$work/results"
 pids=()
@@ -39,22 +39,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-auth_addr=127.0.0.1:$(free_port) jobs_addr=127.0.0.1:$(free_port)
-secret=ab-secret-$RANDOM$RANDOM
-hash=$(printf '%s\n' "$secret" | AUTH_DATA_DIR=$work/data/auth "${dirs[0]}/auth-service" hash-client-secret)
-export AUTH_LISTEN_ADDR=$auth_addr AUTH_DATA_DIR=$work/data/auth AUTH_SERVICE_CLIENTS="jobs-service:$hash"
-export JOBS_LISTEN_ADDR=$jobs_addr JOBS_DATA_DIR=$work/data/jobs JOBS_AUTH_URL=http://$auth_addr
-export JOBS_SERVICE_CLIENT_SECRET=$secret AUTH_ADMIN_LISTEN_ADDR=off JOBS_ADMIN_LISTEN_ADDR=off
-export BENCH_AUTH_URL=http://$auth_addr BENCH_JOBS_URL=http://$jobs_addr
+services_env "${dirs[0]}/auth-service" "$work/data"
 
 start() { # start DIR
-    "$1/auth-service" serve >>"$work/auth.log" 2>&1 &
-    pids=($!)
-    "$1/jobs-service" >>"$work/jobs.log" 2>&1 &
-    pids+=($!)
-    for addr in "$auth_addr" "$jobs_addr"; do
-        for _ in $(seq 200); do "$probe" "$addr" 2>/dev/null && break || sleep 0.05; done
-    done
+    pids=()
+    services_start "$1" "$work" "$probe"
 }
 stop() {
     kill -TERM "${pids[@]}"

@@ -19,7 +19,7 @@ cargo build "${cargo_flags[@]}" --release -p auth-service -p jobs-service -p pro
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 bin=$target_dir/release
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source scripts/lib/services.sh
 work=$(mktemp -d)
 out=${DEPTH_OUT:-$(mktemp -d)}
 mkdir -p "$out"
@@ -31,21 +31,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-auth_addr=127.0.0.1:$(free_port)
-jobs_addr=127.0.0.1:$(free_port)
-secret=depth-secret-$RANDOM$RANDOM
-hash=$(printf '%s\n' "$secret" | AUTH_DATA_DIR=$work/auth "$bin/auth-service" hash-client-secret)
-export AUTH_ADMIN_LISTEN_ADDR=off JOBS_ADMIN_LISTEN_ADDR=off
-export AUTH_LISTEN_ADDR=$auth_addr AUTH_DATA_DIR=$work/auth AUTH_SERVICE_CLIENTS="jobs-service:$hash"
-export JOBS_LISTEN_ADDR=$jobs_addr JOBS_DATA_DIR=$work/jobs JOBS_AUTH_URL=http://$auth_addr JOBS_SERVICE_CLIENT_SECRET=$secret
-"$bin/auth-service" serve >"$work/auth.log" 2>&1 &
-pids+=($!)
-"$bin/jobs-service" >"$work/jobs.log" 2>&1 &
-pids+=($!)
-for addr in "$auth_addr" "$jobs_addr"; do
-    for _ in $(seq 200); do "$bin/probe" "$addr" 2>/dev/null && break || sleep 0.05; done
-done
-export BENCH_AUTH_URL=http://$auth_addr BENCH_JOBS_URL=http://$jobs_addr
+services_env "$bin/auth-service" "$work"
+services_start "$bin" "$work" "$bin/probe"
 
 drive() { # drive PREFIX
     echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -17,7 +17,7 @@ cargo build "${cargo_flags[@]}" --profile "$profile" -p auth-service -p jobs-ser
 target_dir=$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 [[ "$profile" == dev ]] && bin=$target_dir/debug || bin=$target_dir/$profile
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source scripts/lib/services.sh
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -32,31 +32,10 @@ fail() {
     exit 1
 }
 
-auth_addr=127.0.0.1:$(free_port)
-jobs_addr=127.0.0.1:$(free_port)
-secret=smoke-secret-$RANDOM$RANDOM
-hash=$(printf '%s\n' "$secret" | AUTH_DATA_DIR=$work/auth "$bin/auth-service" hash-client-secret)
+services_env "$bin/auth-service" "$work"
 # Cheap argon2 parameters keep logins (and the seeding) fast here.
 export AUTH_ARGON2_MEMORY_KIB=1024 AUTH_ARGON2_ITERATIONS=1
-# No admin (/metrics) ports: the start-up probe runs a second jobs-service
-# beside the first, and a local scripts/run.sh may hold the default ones.
-export AUTH_ADMIN_LISTEN_ADDR=off JOBS_ADMIN_LISTEN_ADDR=off
-export AUTH_LISTEN_ADDR=$auth_addr AUTH_DATA_DIR=$work/auth AUTH_SERVICE_CLIENTS="jobs-service:$hash"
-export JOBS_LISTEN_ADDR=$jobs_addr JOBS_DATA_DIR=$work/jobs JOBS_AUTH_URL=http://$auth_addr JOBS_SERVICE_CLIENT_SECRET=$secret
-"$bin/auth-service" serve >"$work/auth.log" 2>&1 &
-pids+=($!)
-"$bin/jobs-service" >"$work/jobs.log" 2>&1 &
-pids+=($!)
-for addr in "$auth_addr" "$jobs_addr"; do
-    ready=
-    for _ in $(seq 200); do
-        if "$bin/probe" "$addr" 2>/dev/null; then ready=1 && break; fi
-        sleep 0.05
-    done
-    [[ -n "$ready" ]] || fail "$addr never became SERVING"
-done
-
-export BENCH_AUTH_URL=http://$auth_addr BENCH_JOBS_URL=http://$jobs_addr
+services_start "$bin" "$work" "$bin/probe" || fail "the services never became SERVING"
 bench=("$bin/bench")
 common=(--users 3 -c 4 --connections 2 -d 1s --warmup 300ms)
 "${bench[@]}" seed --users 3 --postings 20 || fail "seed"

@@ -71,7 +71,7 @@ run() {
 }
 # Records what runs without going through run() (servers, backgrounded loads).
 note() { printf '# %s\n' "$*" >>"$commands"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source scripts/lib/services.sh
 
 pids=()
 cleanup() {
@@ -98,26 +98,8 @@ for _ in $(seq 100); do
 done
 
 # --- our services, as scripts/run.sh starts them ----------------------------------
-auth_addr=127.0.0.1:$(free_port)
-jobs_addr=127.0.0.1:$(free_port)
-secret=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
-hash=$(printf '%s\n' "$secret" | AUTH_DATA_DIR=$work/data/auth "$bin/auth-service" hash-client-secret)
-export AUTH_LISTEN_ADDR=$auth_addr AUTH_DATA_DIR=$work/data/auth AUTH_SERVICE_CLIENTS="jobs-service:$hash"
-export JOBS_LISTEN_ADDR=$jobs_addr JOBS_DATA_DIR=$work/data/jobs JOBS_AUTH_URL=http://$auth_addr
-export JOBS_SERVICE_CLIENT_SECRET=$secret
-# No admin (/metrics) ports, so a local scripts/run.sh holding the default
-# ones cannot stop these from starting; the metrics layer still records.
-export AUTH_ADMIN_LISTEN_ADDR=off JOBS_ADMIN_LISTEN_ADDR=off
-start_services() {
-    "$bin/auth-service" serve >>"$work/auth.log" 2>&1 &
-    auth_pid=$!
-    "$bin/jobs-service" >>"$work/jobs.log" 2>&1 &
-    jobs_pid=$!
-    pids+=("$auth_pid" "$jobs_pid")
-    for addr in "$auth_addr" "$jobs_addr"; do
-        for _ in $(seq 200); do "$bin/probe" "$addr" && break || sleep 0.05; done
-    done
-}
+services_env "$bin/auth-service" "$work/data"
+start_services() { services_start "$bin" "$work" "$bin/probe"; }
 stop_services() {
     kill -TERM "$auth_pid" "$jobs_pid"
     wait "$auth_pid" "$jobs_pid" 2>/dev/null || true
@@ -125,7 +107,6 @@ stop_services() {
 note "services: auth-service serve and jobs-service as scripts/run.sh starts them, with AUTH_LISTEN_ADDR, AUTH_DATA_DIR, AUTH_SERVICE_CLIENTS, JOBS_LISTEN_ADDR, JOBS_DATA_DIR, JOBS_AUTH_URL, JOBS_SERVICE_CLIENT_SECRET set (free ports, \$BENCH_HOME/data)"
 note "each wrk run below follows an unrecorded ${warmup} warm-up run of the same wrk command"
 start_services
-export BENCH_AUTH_URL=http://$auth_addr BENCH_JOBS_URL=http://$jobs_addr
 run "$bench" seed --users "$users"
 
 # --- the measurements -------------------------------------------------------------
@@ -216,7 +197,7 @@ run "$bench" startup --addr "$auth_addr" --service jobsearch.auth.v1.AuthService
 "$bin/auth-service" serve >>"$work/auth.log" 2>&1 &
 auth_pid=$!
 pids+=("$auth_pid")
-for _ in $(seq 200); do "$bin/probe" "$auth_addr" && break || sleep 0.05; done
+wait_serving "$bin/probe" "$auth_addr"
 run "$bench" startup --addr "$jobs_addr" --service jobsearch.jobs.v1.JobsService --json "$out/startup-jobs.json" \
     -- "$bin/jobs-service"
 kill -TERM "$auth_pid" "$base_pid"
