@@ -170,10 +170,15 @@ fn revocation_tasks(
                     _ = tick.tick() => {}
                     _ = stop.wait_for(|s| *s) => return,
                 }
-                let lag = crate::domain::now() - set.last_contact();
+                let last_contact = set.last_contact();
+                let lag = crate::domain::now() - last_contact;
                 let now_fresh = lag <= max_staleness;
                 if fresh != Some(now_fresh) {
-                    if !now_fresh {
+                    // Never in contact is every start's first moment, not
+                    // a lag of decades since 1970: no warning for it.
+                    if !now_fresh && last_contact == 0 {
+                        tracing::info!("the revocation feed has not caught up yet");
+                    } else if !now_fresh {
                         tracing::warn!(lag_secs = lag, "the revocation feed is stale");
                     }
                     let status = if now_fresh {
