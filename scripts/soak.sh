@@ -40,7 +40,7 @@ bin=$target_dir/release
 # musl's, not glibc's.
 svc=${SOAK_SERVICE_BIN_DIR:-$bin}
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+source scripts/lib/services.sh
 work=$(mktemp -d)
 auth_pid= jobs_pid=
 cleanup() {
@@ -53,33 +53,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-auth_addr=127.0.0.1:$(free_port)
-jobs_addr=127.0.0.1:$(free_port)
-secret=soak-secret-$RANDOM$RANDOM
-hash=$(printf '%s\n' "$secret" | AUTH_DATA_DIR=$work/auth "$svc/auth-service" hash-client-secret)
-export AUTH_LISTEN_ADDR=$auth_addr AUTH_DATA_DIR=$work/auth AUTH_SERVICE_CLIENTS="jobs-service:$hash"
-export AUTH_ADMIN_LISTEN_ADDR=off JOBS_ADMIN_LISTEN_ADDR=off RUST_LOG=warn
-export JOBS_LISTEN_ADDR=$jobs_addr JOBS_DATA_DIR=$work/jobs JOBS_AUTH_URL=http://$auth_addr JOBS_SERVICE_CLIENT_SECRET=$secret
-
-wait_serving() {
-    for _ in $(seq 200); do
-        "$bin/probe" "$1" 2>/dev/null && return 0
-        sleep 0.05
-    done
-    echo "soak: $1 never became SERVING" >&2
-    exit 1
-}
+services_env "$svc/auth-service" "$work"
+export RUST_LOG=warn
+# Started one by one, not by services_start: the auth-service is restarted
+# alone at minute 3, and the clean-up thaws frozen processes first.
 start_auth() {
     "$svc/auth-service" serve >>"$work/auth.log" 2>&1 &
     auth_pid=$!
-    wait_serving "$auth_addr"
+    wait_serving "$bin/probe" "$auth_addr"
 }
 start_auth
 "$svc/jobs-service" >>"$work/jobs.log" 2>&1 &
 jobs_pid=$!
-wait_serving "$jobs_addr"
-
-export BENCH_AUTH_URL=http://$auth_addr BENCH_JOBS_URL=http://$jobs_addr
+wait_serving "$bin/probe" "$jobs_addr"
 "$bin/bench" seed --users 10 --postings 50 >/dev/null
 "$bin/bench" run mixed --users 10 -c 8 --connections 2 --rate "$rate" --timeout 2s \
     -d "${minutes}m" --warmup 5s --allow-errors --json "$work/mixed.json" >"$work/bench.log" 2>&1 &
